@@ -1,0 +1,21 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+
+from . import services
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Every new account becomes a citizen; staff roles are granted by clerks in the admin."""
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            services.user_grant_citizen_role(user=user)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        services.user_grant_citizen_role(user=user)
+        return user

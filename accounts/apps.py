@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from django.apps import apps
+
+    # post_migrate fires once per app; permission rows of every app exist after the last one.
+    if sender.label != list(apps.get_app_configs())[-1].label:
+        return
+    from .roles import role_permissions_sync
+
+    role_permissions_sync()
+
+
+class AccountsConfig(AppConfig):
+    """Users, roles, "my page", personal-data download and account deletion."""
+
+    name = "accounts"
+    verbose_name = _("계정")
+
+    def ready(self):
+        # Permission rows exist only after migrate; attach them to the role groups then.
+        post_migrate.connect(_sync_roles, dispatch_uid="accounts_sync_roles")

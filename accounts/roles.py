@@ -1,0 +1,52 @@
+"""The portal's roles, as Django groups, and the permissions each carries.
+
+Groups are created by a data migration (``0002_role_groups``). Permissions are attached after
+every ``migrate`` because Django creates permission rows only once all migrations have run, and
+later apps add their models' permissions here as they land.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+CITIZEN = "citizen"
+AGENCY_STAFF = "agency_staff"
+CITY_CLERK = "city_clerk"
+ROLE_NAMES = (CITIZEN, AGENCY_STAFF, CITY_CLERK)
+
+# "app_label.codename" per role. Agency staff get model permissions for what they manage;
+# *which rows* they may see is decided by each model's ``visible_to(user)``.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    CITIZEN: set(),
+    AGENCY_STAFF: set(),
+    CITY_CLERK: {"accounts.view_user"},
+}
+
+
+def role_permissions_sync() -> None:
+    """Make each role group hold exactly the permissions listed above (those that exist yet)."""
+    for role in ROLE_NAMES:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = ROLE_PERMISSIONS[role]
+        perms = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)
+
+
+def user_role(user) -> str | None:
+    """The highest role a user holds: superuser, city_clerk, agency_staff, citizen or None."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return "superuser"
+    names = {g.name for g in user.groups.all()}
+    for role in (CITY_CLERK, AGENCY_STAFF, CITIZEN):
+        if role in names:
+            return role
+    return None
+
+
+def is_clerk(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=CITY_CLERK).exists())

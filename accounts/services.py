@@ -1,0 +1,85 @@
+"""Writes about users: roles, personal-data download, account deletion."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import User
+from .personal_data import contributing_apps, erasing_apps
+from .roles import CITIZEN
+
+
+def user_grant_citizen_role(*, user: User) -> None:
+    group, _created = Group.objects.get_or_create(name=CITIZEN)
+    user.groups.add(group)
+
+
+def user_data_export(*, user: User) -> dict:
+    """Everything the portal holds about ``user``, as one JSON-serialisable document."""
+    from allauth.account.models import EmailAddress
+
+    data: dict = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "id": user.pk,
+            "email": user.email,
+            "name": user.name,
+            "phone": user.phone,
+            "preferred_language": user.preferred_language,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "roles": sorted(g.name for g in user.groups.all()),
+            "email_addresses": [
+                {"email": e.email, "verified": e.verified, "primary": e.primary}
+                for e in EmailAddress.objects.filter(user=user)
+            ],
+        },
+    }
+    for config in contributing_apps():
+        data[config.label] = config.personal_data_export(user)
+    return data
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> list[str]:
+    """Delete the account, or anonymise it where other records must be kept.
+
+    Each app erases its own data first and says what it must keep. If nothing is kept, the user
+    row goes; otherwise the row stays as an anonymous stub (no email, name, phone or password) so
+    kept records still point at *someone*, and the sign-in is gone for good.
+    Returns the sentences to show the person about what was kept and why.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    kept: list[str] = []
+    for config in erasing_apps():
+        kept.extend(config.personal_data_erase(user))
+
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    if not kept:
+        user.delete()
+        return []
+    user.email = f"deleted-{user.pk}@invalid.invalid"
+    user.name = ""
+    user.phone = ""
+    user.is_active = False
+    user.is_staff = False
+    user.anonymised_at = timezone.now()
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    return kept
+
+
+def deletion_explanation() -> list[str]:
+    """What the deletion page tells a citizen before they confirm."""
+    return [
+        _("계정, 이메일 주소, 연락처, 알림 설정은 즉시 삭제됩니다."),
+        _("심사가 끝난 신청서는 사업별 법정 보존 기간 동안 이름 없이 보관된 뒤 삭제됩니다."),
+        _("개인정보 접근 기록은 개인정보 보호법에 따라 2년간 보관됩니다."),
+    ]

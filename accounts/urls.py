@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.me, name="me"),
+    path("profile/", views.profile, name="profile"),
+    path("data.json", views.data_export, name="data_export"),
+    path("delete/", views.account_delete, name="delete"),
+]

@@ -1,0 +1,73 @@
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import AccountDeleteForm, ProfileForm
+
+
+def _me_sections(request) -> list[dict]:
+    """Sections other apps add to my page: an AppConfig's ``me_section(request)`` returns
+    ``{"template": ..., "context": {...}}`` or None."""
+    sections = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "me_section", None)
+        if provider is not None:
+            section = provider(request)
+            if section:
+                sections.append(section)
+    return sections
+
+
+@login_required
+def me(request):
+    return render(request, "accounts/me.html", {"sections": _me_sections(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("내 정보를 저장했습니다."))
+        return redirect("accounts:me")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def data_export(request):
+    data = services.user_data_export(user=request.user)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kept = services.user_delete(user=request.user)
+        logout(request)
+        return render(request, "accounts/deleted.html", {"kept": kept})
+    return render(
+        request,
+        "accounts/delete.html",
+        {"form": form, "explanation": services.deletion_explanation()},
+    )

@@ -1,0 +1,38 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .health import health_report
+
+
+def home(request):
+    """The front door: the three life stages, upcoming events and a search box."""
+    stages = [
+        {"key": "pregnancy", "icon": "🤰"},
+        {"key": "childcare", "icon": "🧸"},
+        {"key": "jobs", "icon": "🏠"},
+    ]
+    return render(request, "home.html", {"stages": stages, "upcoming_events": _upcoming_events(request)})
+
+
+def _upcoming_events(request):
+    # The events app fills this once it lands; until then the home page shows an empty state.
+    try:
+        from events.selectors import event_upcoming_for_home
+    except ImportError:
+        return []
+    return event_upcoming_for_home(user=request.user)
+
+
+@never_cache
+def healthz(request):
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+def server_error(request):
+    """The portal's own 500 page in the user's language; never a stack trace."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        return JsonResponse({"error": "server error"}, status=500)
