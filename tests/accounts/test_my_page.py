@@ -1,0 +1,79 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_page_needs_a_sign_in(client):
+    response = client.get(reverse("accounts:me"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_my_page_shows_the_citizen_their_account(client, citizen):
+    client.force_login(citizen)
+    response = client.get(reverse("accounts:me"))
+    assert response.status_code == 200
+    assert citizen.email in response.content.decode()
+
+
+def test_profile_form_saves_and_rejects_bad_input(client, citizen):
+    client.force_login(citizen)
+    response = client.post(reverse("accounts:profile"), {"name": "김새이름", "phone": "010-1234-5678",
+                                                         "preferred_language": "xx"})
+    assert response.status_code == 200
+    assert "preferred_language" in response.context["form"].errors
+    citizen.refresh_from_db()
+    assert citizen.name == "김시민"
+    response = client.post(reverse("accounts:profile"), {"name": "김새이름", "phone": "010-1234-5678",
+                                                         "preferred_language": "en"})
+    assert response.status_code == 302
+    citizen.refresh_from_db()
+    assert (citizen.name, citizen.preferred_language) == ("김새이름", "en")
+
+
+def test_data_download_holds_the_citizens_data_and_nobody_elses(client, citizen, other_citizen):
+    client.force_login(citizen)
+    response = client.get(reverse("accounts:data_export"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    assert data["account"]["email"] == citizen.email
+    assert other_citizen.email not in response.content.decode()
+
+
+def test_deleting_the_account_asks_for_the_password_again(client, citizen):
+    client.force_login(citizen)
+    response = client.get(reverse("accounts:delete"))
+    assert response.status_code == 302
+    assert "/accounts/reauthenticate/" in response["Location"]
+
+
+def test_deleting_the_account_removes_the_person_and_their_sign_in(client, citizen, password):
+    client.post(reverse("account_login"), {"login": citizen.email, "password": password})
+    page = client.get(reverse("accounts:delete"))
+    assert page.status_code == 200
+    assert "보관" in page.content.decode()  # says what is kept and why
+    response = client.post(reverse("accounts:delete"), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors  # confirmation is required
+    response = client.post(reverse("accounts:delete"), {"confirm": "on"})
+    assert response.status_code == 200
+    assert not User.objects.filter(email=citizen.email).exists()
+    assert not client.login(email=citizen.email, password=password)
+
+
+def test_staff_are_signed_out_after_the_idle_limit(client, clerk, settings):
+    from accounts.middleware import StaffIdleTimeoutMiddleware
+
+    client.force_login(clerk)
+    assert client.get("/admin/").status_code == 200
+    session = client.session
+    session[StaffIdleTimeoutMiddleware.SESSION_KEY] -= settings.STAFF_SESSION_IDLE_SECONDS + 5
+    session.save()
+    assert client.get("/admin/").status_code == 302
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,81 @@
+"""Each settings mode loads, and production refuses to start without its secrets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_SECRET = "k" * 40 + "0123456789abcdefghij"
+PROD_ENV = {
+    "DJANGO_SECRET_KEY": GOOD_SECRET,
+    "DJANGO_ALLOWED_HOSTS": "portal.example.go.kr",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/gwangmyeong",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+PROBE = (
+    "import django; from django.conf import settings; django.setup(); "
+    "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, settings.DEBUG)"
+)
+MANAGED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG",
+           "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE")
+
+
+def load(module: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in MANAGED}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = f"gwangmyeong_portal.settings.{module}"
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_dev_without_database_url_uses_embedded_sqlite_and_eager_tasks():
+    result = load("dev")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "True"]
+
+
+def test_dev_with_urls_uses_postgres_and_the_broker():
+    result = load("dev", DATABASE_URL=PROD_ENV["DATABASE_URL"], REDIS_URL=PROD_ENV["REDIS_URL"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False", "True"]
+
+
+def test_test_mode_defaults_to_postgres():
+    result = load("test")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "django.db.backends.postgresql"
+
+
+def test_production_loads_with_every_required_setting():
+    result = load("production", **PROD_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False", "False"]
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_a_required_setting(missing):
+    env = {k: v for k, v in PROD_ENV.items() if k != missing}
+    result = load("production", **env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_production_refuses_a_short_secret():
+    result = load("production", **{**PROD_ENV, "DJANGO_SECRET_KEY": "short"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("UPLOAD_MAX_BYTES", "ten megabytes"), ("DJANGO_DEBUG", "maybe"), ("DATABASE_URL", "not-a-url"),
+     ("REDIS_URL", "http://127.0.0.1:6379")],
+)
+def test_a_bad_setting_stops_start_up_naming_the_variable(name, value):
+    result = load("dev", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr.strip().splitlines()[-1]
