@@ -1,10 +1,13 @@
 """What /healthz reports: is each service the portal depends on answering?"""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], dict]
 
@@ -57,5 +60,5 @@ def health_report() -> tuple[bool, dict]:
         try:
             report.update(figures())
         except Exception:  # a figure must never hide the service checks
-            pass
+            logger.exception("healthz figure %s failed", getattr(figures, "__name__", figures))
     return healthy, report
