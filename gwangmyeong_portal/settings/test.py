@@ -10,6 +10,9 @@ from .base import *  # noqa: E402, F403
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"
 ALLOWED_HOSTS = ["*"]
+# One test database per run, so several runs on one machine (developers, helpers, CI) never
+# drop each other's database mid-run.
+DATABASES["default"]["TEST"] = {"NAME": f"test_gwangmyeong_{os.getpid()}"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process unless a test starts a real worker (tests/notifications).
