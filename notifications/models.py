@@ -1,0 +1,126 @@
+"""Outgoing messages (one row per recipient, kind and channel) and each user's channel choices."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Citizens and agency staff see their own messages; clerks with the view permission see the
+        delivery log of everyone (the admin), superusers too. Anonymous users see nothing."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser or user.has_perm("notifications.view_message"):
+            return self
+        return self.filter(recipient=user)
+
+    def owned_by(self, user):
+        """The user's own messages: always a subset of ``visible_to(user)``, without the permission
+        lookup — the inbox and the header badge on every page use it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+    def inbox(self):
+        """What a recipient's in-app inbox shows: delivered in-app rows."""
+        return self.filter(channel=Message.Channel.INAPP, status=Message.Status.SENT)
+
+
+class Message(models.Model):
+    """One message to one recipient on one channel, written before it is sent.
+
+    The row is the source of truth: a task sends it by id, the status guard (pending/held →
+    sending → sent/failed) and the unique ``idempotency_key`` make a repeated ``notify`` call or a
+    redelivered task harmless. ``context`` is what the caller gave; ``subject`` and ``body`` are
+    filled at delivery, rendered in the recipient's language.
+    """
+
+    class Channel(models.TextChoices):
+        INAPP = "inapp", _("앱 알림함")
+        EMAIL = "email", _("이메일")
+        SMS = "sms", _("문자")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("발송 대기")
+        HELD = "held", _("야간 보류")
+        SENDING = "sending", _("발송 중")
+        SENT = "sent", _("발송 완료")
+        FAILED = "failed", _("발송 실패")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_messages",
+        verbose_name=_("받는 사람"),
+    )
+    kind = models.CharField(_("종류"), max_length=100)
+    channel = models.CharField(_("채널"), max_length=10, choices=Channel.choices)
+    idempotency_key = models.CharField(_("중복 방지 키"), max_length=255, unique=True)
+    context = models.JSONField(_("내용 변수"), default=dict, blank=True)
+    link = models.CharField(_("연결 주소"), max_length=500, blank=True)
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("시도 횟수"), default=0)
+    last_error = models.TextField(_("마지막 오류"), blank=True)
+    not_before = models.DateTimeField(_("발송 가능 시각"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("발송 시작 시각"), null=True, blank=True)
+    subject = models.CharField(_("제목"), max_length=300, blank=True)
+    body = models.TextField(_("본문"), blank=True)
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("발송 시각"), null=True, blank=True)
+    read_at = models.DateTimeField(_("읽은 시각"), null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("알림 발송 기록")
+        verbose_name_plural = _("알림 발송 기록")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "held", "sending", "sent", "failed"]),
+                name="notifications_message_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(channel__in=["inapp", "email", "sms"]),
+                                   name="notifications_message_channel_valid"),
+            models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                                   name="notifications_message_sent_has_time"),
+            models.CheckConstraint(condition=~Q(status="sending") | Q(claimed_at__isnull=False),
+                                   name="notifications_message_sending_has_claim"),
+        ]
+        indexes = [
+            # The header badge: unread delivered in-app messages of one person.
+            models.Index(fields=["recipient", "created_at"], name="notif_unread_idx",
+                         condition=Q(channel="inapp", status="sent", read_at__isnull=True)),
+            # The sweep and /healthz: rows not finished yet.
+            models.Index(fields=["status", "created_at"], name="notif_open_idx",
+                         condition=Q(status__in=["pending", "held", "sending", "failed"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.status})"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind and channel. No row means the kind's default applies."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences", verbose_name=_("사용자"))
+    kind = models.CharField(_("종류"), max_length=100)
+    channel = models.CharField(_("채널"), max_length=10, choices=Message.Channel.choices)
+    enabled = models.BooleanField(_("받기"))
+
+    class Meta:
+        verbose_name = _("알림 수신 설정")
+        verbose_name_plural = _("알림 수신 설정")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="notifications_pref_unique"),
+            # In-app is the inbox: always on, so it is never stored as a preference.
+            models.CheckConstraint(condition=Q(channel__in=["email", "sms"]), name="notifications_pref_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}/{self.channel}: {'on' if self.enabled else 'off'}"

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gwangmyeong_portal.context_processors.portal",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -122,7 +123,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # One schedule for every app's periodic jobs; apps add their entries here as they land.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Held SMS after quiet hours, and messages whose task was lost (worker killed, Redis restarted).
+    "notifications-requeue-due": {"task": "notifications.tasks.requeue_due_messages", "schedule": 60.0},
+}
 
 # --- Accounts (django-allauth) --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -226,3 +230,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Notifications ----------------------------------------------------------------------------
+# SMS: the logging backend by default; "notifications.sms.HttpSmsBackend" with the three values
+# below sends through the provider.
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.LoggingSmsBackend")
+SMS_API_URL = env_str("SMS_API_URL", "")
+SMS_API_KEY = env_str("SMS_API_KEY", "")
+SMS_SENDER = env_str("SMS_SENDER", "")
+# No SMS from 21:00 to 08:00 Seoul time (start hour, end hour) unless the kind is urgent.
+NOTIFY_QUIET_HOURS = (21, 8)
+# Links in e-mail and SMS are made absolute with this address.
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "http://127.0.0.1:8000")
+# Seconds one send may take before Celery stops it; a "sending" claim older than
+# NOTIFY_CLAIM_TIMEOUT belongs to a dead worker and is taken over.
+NOTIFY_SEND_TIME_LIMIT = env_int("NOTIFY_SEND_TIME_LIMIT", 60, minimum=2)
+NOTIFY_CLAIM_TIMEOUT = env_int("NOTIFY_CLAIM_TIMEOUT", 2 * NOTIFY_SEND_TIME_LIMIT, minimum=2)
+# A pending message older than this is enqueued again by the sweep (its task may have been lost).
+NOTIFY_REQUEUE_AFTER = env_int("NOTIFY_REQUEUE_AFTER", 300, minimum=10)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)

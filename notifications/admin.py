@@ -1,0 +1,55 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """The delivery log: clerks see what was sent to whom and resend failures; nobody edits content."""
+
+    list_display = ("created_at", "recipient_email", "kind", "channel", "status", "attempts", "last_error_short",
+                    "sent_at")
+    list_filter = ("status", "channel", "kind")
+    search_fields = ("recipient__email",)
+    list_select_related = ("recipient",)
+    date_hierarchy = "created_at"
+    actions = ["resend_failed"]
+    fields = ("recipient", "kind", "channel", "status", "attempts", "last_error", "idempotency_key", "link",
+              "subject", "body", "context", "not_before", "claimed_at", "created_at", "sent_at", "read_at")
+
+    def get_queryset(self, request):
+        return Message.objects.visible_to(request.user).select_related("recipient")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log is the record of what was sent; erasure goes through account deletion
+
+    @admin.display(description=_("받는 사람 이메일"), ordering="recipient__email")
+    def recipient_email(self, obj):
+        return obj.recipient.email
+
+    @admin.display(description=_("마지막 오류"))
+    def last_error_short(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.action(description=_("실패한 알림 다시 보내기"), permissions=["change"])
+    def resend_failed(self, request, queryset):
+        count = 0
+        with transaction.atomic():
+            for message in queryset.filter(status=Message.Status.FAILED):
+                count += services.message_resend(message=message)
+        self.message_user(
+            request,
+            ngettext("%(count)d건을 다시 보내도록 했습니다.", "%(count)d건을 다시 보내도록 했습니다.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

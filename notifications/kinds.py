@@ -1,0 +1,56 @@
+"""The registry of message kinds every app declares in ``<app>/notification_kinds.py``.
+
+A kind names one message the portal sends ("programs.application_decided") and says which
+context variables its templates need, whether a citizen may turn it off and whether it may
+break SMS quiet hours. The text lives in ``templates/notifications/kinds/<key>/<lang>/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CHANNELS: tuple[str, ...] = ("inapp", "email", "sms")
+
+
+class UnknownKind(LookupError):
+    """``notify`` was called with a kind nobody registered: a programming error, always raised."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str  # lazy Korean, shown on the preferences page and in the admin
+    required_context: tuple[str, ...]
+    mandatory: bool = False  # service messages (a decision): always in-app and email
+    urgent: bool = False  # may be sent by SMS during quiet hours
+    default_channels: tuple[str, ...] = ("inapp", "email")
+
+    def __post_init__(self):
+        unknown = set(self.default_channels) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"Kind {self.key}: unknown channels {sorted(unknown)}")
+        if not self.key or "/" in self.key or ".." in self.key:
+            raise ValueError(f"Kind key {self.key!r} must be a dotted name like 'app.event'")
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Add a kind; registering the same definition twice (module re-import) is harmless."""
+    existing = _registry.get(kind.key)
+    if existing is not None and existing != kind:
+        raise ValueError(f"Notification kind {kind.key!r} is already registered differently")
+    _registry[kind.key] = kind
+    return kind
+
+
+def get_kind(key: str) -> Kind:
+    try:
+        return _registry[key]
+    except KeyError:
+        raise UnknownKind(f"Unknown notification kind {key!r}; declare it in <app>/notification_kinds.py") from None
+
+
+def all_kinds() -> list[Kind]:
+    return sorted(_registry.values(), key=lambda kind: kind.key)
