@@ -60,9 +60,14 @@ def render_part(kind_key: str, language: str, part: str, context: dict) -> str:
         return template.render(StrictContext(context, autoescape=False))
 
 
-def render_kind(kind: Kind, *, language: str, context: dict) -> Rendered:
-    """Raises MissingContextVariable or TemplateDoesNotExist; the caller decides how loud to be."""
-    subject = " ".join(render_part(kind.key, language, "subject", context).split())
-    body = render_part(kind.key, language, "body", context).strip() + "\n"
-    sms = " ".join(render_part(kind.key, language, "sms", context).split())
-    return Rendered(subject=subject[:300], body=body, sms=sms)
+def render_kind(kind: Kind, *, language: str, context: dict, parts: tuple[str, ...] = PARTS) -> Rendered:
+    """Render the given parts (others are ""). Raises MissingContextVariable or
+    TemplateDoesNotExist; the caller decides how loud to be."""
+    subject = body = sms = ""
+    if "subject" in parts:
+        subject = " ".join(render_part(kind.key, language, "subject", context).split())[:300]
+    if "body" in parts:
+        body = render_part(kind.key, language, "body", context).strip() + "\n"
+    if "sms" in parts:
+        sms = " ".join(render_part(kind.key, language, "sms", context).split())
+    return Rendered(subject=subject, body=body, sms=sms)

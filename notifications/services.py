@@ -60,10 +60,11 @@ def notify(
 ) -> list[Message]:
     """Write one message row per effective channel in the caller's transaction; send after commit.
 
-    Channels: in-app always; e-mail and SMS as the recipient's preferences say (defaulting to the
-    kind's ``default_channels``). With ``channels`` given, only those are offered and preferences
-    can still turn them off. Mandatory kinds always go in-app and by e-mail. Outside urgent kinds,
-    an SMS during quiet hours is held until they end.
+    Channels: in-app always (delivered right here, in the caller's transaction: it has no
+    external side effect, so it shows exactly once, at commit); e-mail and SMS as the recipient's
+    preferences say (defaulting to the kind's ``default_channels``). With ``channels`` given,
+    only those are offered and preferences can still turn them off. Mandatory kinds always go
+    in-app and by e-mail. Outside urgent kinds, an SMS during quiet hours is held until they end.
 
     Calling twice with the same ``idempotency_key`` (or, without one, the same kind, recipient,
     context and link) writes nothing new and sends nothing twice. Raises ``UnknownKind`` for an
@@ -99,13 +100,31 @@ def notify(
             status=Message.Status.HELD if hold else Message.Status.PENDING, not_before=held_until if hold else None,
         ))
     existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    for row in rows:
+        if row.channel == Message.Channel.INAPP and row.idempotency_key not in existing:
+            _deliver_inapp_unsaved(row, now)
     # ignore_conflicts: a concurrent identical call that committed first wins; we return its rows.
     Message.objects.bulk_create([row for row in rows if row.idempotency_key not in existing], ignore_conflicts=True)
     messages = list(Message.objects.filter(idempotency_key__in=keys).order_by("pk"))
     for message in messages:
-        if message.idempotency_key not in existing:
+        if message.idempotency_key not in existing and message.status in (Message.Status.PENDING,
+                                                                           Message.Status.HELD):
             _enqueue_on_commit(message)
     return messages
+
+
+def _deliver_inapp_unsaved(message: Message, now: datetime) -> None:
+    """Nothing leaves the building for in-app: delivering is rendering the row before it is
+    inserted, in the caller's transaction, so it shows in the inbox exactly when that commits."""
+    message.attempts = 1
+    try:
+        rendered = _render(message)
+    except PermanentDeliveryError as exc:
+        message.status, message.last_error = Message.Status.FAILED, str(exc)[:2000]
+        logger.error("notification (%s, inapp, user %s) failed: %s", message.kind, message.recipient_id, exc)
+        return
+    message.status, message.sent_at = Message.Status.SENT, now
+    message.subject, message.body = rendered.subject, rendered.body
 
 
 def _effective_channels(kind: Kind, recipient, channels: tuple[str, ...] | None) -> list[str]:
@@ -288,7 +307,8 @@ def _render(message: Message) -> Rendered:
         **message.context,
     }
     try:
-        return render_kind(kind, language=language_for(recipient), context=context)
+        parts = ("sms",) if message.channel == Message.Channel.SMS else ("subject", "body")
+        return render_kind(kind, language=language_for(recipient), context=context, parts=parts)
     except MissingContextVariable as exc:
         raise PermanentDeliveryError(f"{exc} in templates of {message.kind}") from None
     except TemplateDoesNotExist as exc:
