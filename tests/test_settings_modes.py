@@ -14,13 +14,14 @@ PROD_ENV = {
     "DJANGO_ALLOWED_HOSTS": "portal.example.go.kr",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/gwangmyeong",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "NOTIFY_SITE_URL": "https://portal.example.go.kr",
 }
 PROBE = (
     "import django; from django.conf import settings; django.setup(); "
     "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, settings.DEBUG)"
 )
 MANAGED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG",
-           "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE")
+           "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE", "NOTIFY_SITE_URL")
 
 
 def load(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -55,7 +56,7 @@ def test_production_loads_with_every_required_setting():
     assert result.stdout.split() == ["django.db.backends.postgresql", "False", "False"]
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "NOTIFY_SITE_URL"])
 def test_production_refuses_to_start_without_a_required_setting(missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
     result = load("production", **env)

@@ -12,6 +12,8 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", required=True)
 env_str("DATABASE_URL", required=True)
 REDIS_URL = redis_url("REDIS_URL", required=True)
+# Links in e-mail and SMS must point at the public address, never at a default.
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", required=True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
