@@ -54,7 +54,8 @@ def test_deleting_the_account_asks_for_the_password_again(client, citizen):
 
 
 def test_deleting_the_account_removes_the_person_and_their_sign_in(client, citizen, password):
-    client.post(reverse("account_login"), {"login": citizen.email, "password": password})
+    client.force_login(citizen)
+    client.post(reverse("account_reauthenticate"), {"password": password})
     page = client.get(reverse("accounts:delete"))
     assert page.status_code == 200
     assert "보관" in page.content.decode()  # says what is kept and why
