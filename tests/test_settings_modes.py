@@ -56,7 +56,9 @@ def test_production_loads_with_every_required_setting():
     assert result.stdout.split() == ["django.db.backends.postgresql", "False", "False"]
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "NOTIFY_SITE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "NOTIFY_SITE_URL"]
+)
 def test_production_refuses_to_start_without_a_required_setting(missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
     result = load("production", **env)
