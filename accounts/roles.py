@@ -17,7 +17,8 @@ ROLE_NAMES = (CITIZEN, AGENCY_STAFF, CITY_CLERK)
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CITIZEN: set(),
     AGENCY_STAFF: set(),
-    CITY_CLERK: {"accounts.view_user", "notifications.view_message", "notifications.change_message"},
+    CITY_CLERK: {"accounts.view_user", "notifications.view_message", "notifications.change_message",
+                 "portal.view_accesslogentry"},
 }
 
 

@@ -126,6 +126,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     # Held SMS after quiet hours, and messages whose task was lost (worker killed, Redis restarted).
     "notifications-requeue-due": {"task": "notifications.tasks.requeue_due_messages", "schedule": 60.0},
+    # PIPA: access-log rows older than ACCESS_LOG_RETENTION_DAYS are removed once a day.
+    "portal-access-log-purge": {"task": "gwangmyeong_portal.tasks.access_log_purge_task", "schedule": 24 * 3600.0},
 }
 
 # --- Accounts (django-allauth) --------------------------------------------------------------
@@ -214,6 +216,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Privacy --------------------------------------------------------------------------------
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=365)
+# How many reverse proxies (load balancers) sit in front of the web containers; their
+# X-Forwarded-For is then trusted for the client IP written to the access log.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("krds",)

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessLogEntry
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Clerks search the access log here (the monthly check PIPA asks for); nobody can edit it."""
+
+    list_display = ("at", "actor_email", "ip_address", "action", "record_type", "record_id", "subject_label", "reason")
+    list_filter = ("action", "record_type", ("at", admin.DateFieldListFilter))
+    search_fields = ("actor_email", "subject_label", "record_id", "reason")
+    date_hierarchy = "at"
+    list_per_page = 100
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.site_header = _("광명시 아이와 맘 편한 도시 관리")
+admin.site.site_title = _("아이와 맘 편한 도시 관리")
