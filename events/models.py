@@ -1,0 +1,349 @@
+"""The fair and event calendar: events (with sub-events and weekly series), registrations with a
+waitlist, and feedback after the event.
+
+Writes go through ``events/services.py``; every queryset a user reaches goes through
+``Event.objects.visible_to(user)`` / ``managed_by(user)`` and ``Registration.objects.visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gwangmyeong_portal.i18n_fields import localized
+
+
+class LifeStage(models.TextChoices):
+    """The three life stages, with the same codes the programs app uses."""
+
+    PREGNANCY_BIRTH = "pregnancy_birth", _("임신·출산")
+    CHILDCARE_EDUCATION = "childcare_education", _("보육·교육")
+    JOBS_HOUSING = "jobs_housing", _("일자리·주거")
+
+
+def stages_to_text(stages) -> str:
+    """Comma-joined, de-duplicated, known codes in the canonical order."""
+    wanted = set(stages or ())
+    return ",".join(code for code in LifeStage.values if code in wanted)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _is_clerk(user) -> bool:
+    from accounts.roles import is_clerk
+
+    return is_clerk(user)
+
+
+def _managing_agency_id(user) -> int | None:
+    """The agency whose events ``user`` may manage (a membership with ``can_manage_events``)."""
+    from partners.selectors import membership_for
+
+    membership = membership_for(user)
+    if membership is not None and membership.can_manage_events:
+        return membership.agency_id
+    return None
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public events for everyone; unpublished ones only for those who manage them."""
+        if getattr(user, "is_authenticated", False):
+            if _is_clerk(user):
+                return self
+            agency_id = _managing_agency_id(user)
+            if agency_id is not None:
+                return self.filter(Q(is_public=True) | Q(organiser_id=agency_id))
+        return self.filter(is_public=True)
+
+    def managed_by(self, user):
+        """Events ``user`` may manage: clerks (and superusers) all; agency staff with
+        ``can_manage_events`` only their own agency's; everyone else none."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if _is_clerk(user):
+            return self
+        agency_id = _managing_agency_id(user)
+        if agency_id is None:
+            return self.none()
+        return self.filter(organiser_id=agency_id)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def in_range(self, start, end):
+        """Events overlapping [start, end)."""
+        return self.filter(starts_at__lt=end, ends_at__gte=start)
+
+    def with_stage(self, code: str):
+        # Stage codes are not substrings of each other, so a contains match on the comma list is exact.
+        return self.filter(life_stages__contains=code)
+
+
+class EventFields(models.Model):
+    """What an event and a series that generates events have in common."""
+
+    class Type(models.TextChoices):
+        FAIR = "fair", _("박람회")
+        CLASS = "class", _("교실·강좌")
+        LECTURE = "lecture", _("강연")
+        MEETUP = "meetup", _("만남 행사")
+        PROGRAM_SESSION = "program_session", _("사업 설명회·회차")
+        OTHER = "other", _("기타")
+
+    title_ko = models.CharField(_("제목(한국어)"), max_length=200)
+    title_en = models.CharField(_("제목(영어)"), max_length=200, blank=True)
+    description_ko = models.TextField(_("설명(한국어)"), blank=True)
+    description_en = models.TextField(_("설명(영어)"), blank=True)
+    type = models.CharField(_("종류"), max_length=20, choices=Type.choices, default=Type.OTHER)
+    life_stages = models.CharField(
+        _("생애주기"), max_length=80, blank=True,
+        help_text=_("쉼표로 구분한 생애주기 코드: pregnancy_birth, childcare_education, jobs_housing"),
+    )
+    organiser = models.ForeignKey(
+        "partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="organised_%(class)s",
+        verbose_name=_("주관 기관"), help_text=_("비워 두면 광명시 부서가 주관합니다."),
+    )
+    organiser_office = models.CharField(_("주관 부서"), max_length=100, blank=True,
+                                        help_text=_("예: 여성가족과"))
+    venue = models.CharField(_("장소"), max_length=200, blank=True)
+    address = models.CharField(_("주소"), max_length=200, blank=True)
+    audience = models.CharField(_("대상"), max_length=200, blank=True)
+    registration_required = models.BooleanField(_("사전 신청 필요"), default=False)
+    capacity = models.PositiveIntegerField(_("정원(명)"), null=True, blank=True,
+                                           help_text=_("비워 두면 인원 제한이 없습니다."))
+    party_size_max = models.PositiveSmallIntegerField(_("한 번에 신청할 수 있는 인원"), default=1,
+                                                      help_text=_("부부 교실은 2"))
+    waitlist_limit = models.PositiveIntegerField(_("대기 인원 한도(명)"), default=0,
+                                                 help_text=_("0이면 대기 신청을 받지 않습니다."))
+    offer_hold_hours = models.PositiveSmallIntegerField(
+        _("빈자리 제안 유지 시간(시간)"), default=24,
+        help_text=_("대기자에게 빈자리를 제안한 뒤 수락을 기다리는 시간"),
+    )
+    questions = models.JSONField(
+        _("추가 질문"), default=list, blank=True,
+        help_text=_('[{"key": "due_month", "label_ko": "출산 예정 월", "label_en": "Due month", "required": false}]'),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def stage_list(self) -> list[str]:
+        return [code for code in self.life_stages.split(",") if code]
+
+    @property
+    def stage_labels(self) -> list[str]:
+        labels = dict(LifeStage.choices)
+        return [labels[code] for code in self.stage_list if code in labels]
+
+    @property
+    def organiser_name(self) -> str:
+        if self.organiser_id:
+            return self.organiser.name
+        return self.organiser_office or str(_("광명시"))
+
+
+class EventSeries(EventFields):
+    """A repeating event (a weekly couples' class): generates one dated ``Event`` per week."""
+
+    weekday = models.PositiveSmallIntegerField(
+        _("요일"), choices=[(0, _("월요일")), (1, _("화요일")), (2, _("수요일")), (3, _("목요일")),
+                           (4, _("금요일")), (5, _("토요일")), (6, _("일요일"))],
+    )
+    start_time = models.TimeField(_("시작 시각"))
+    duration_minutes = models.PositiveIntegerField(_("진행 시간(분)"), default=90)
+    first_date = models.DateField(_("첫 회 날짜"))
+    last_date = models.DateField(_("마지막 회 날짜"))
+    registration_opens_days_before = models.PositiveSmallIntegerField(_("신청 시작(며칠 전)"), default=30)
+    registration_closes_hours_before = models.PositiveSmallIntegerField(_("신청 마감(몇 시간 전)"), default=24)
+    is_public = models.BooleanField(_("공개"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("반복 행사")
+        verbose_name_plural = _("반복 행사")
+        ordering = ["first_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_date__gte=models.F("first_date")),
+                                   name="events_series_dates_ordered"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="events_series_weekday_range"),
+            models.CheckConstraint(condition=Q(party_size_max__gte=1), name="events_series_party_size_min"),
+        ]
+
+    def __str__(self):
+        return self.title_ko
+
+
+class Event(EventFields):
+    """One dated event on the calendar: the fair, a booth or talk within it, a class session, a lecture."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("예정")
+        CANCELLED = "cancelled", _("취소")
+        POSTPONED = "postponed", _("연기")
+
+    starts_at = models.DateTimeField(_("시작"), db_index=True)
+    ends_at = models.DateTimeField(_("종료"))
+    status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    is_public = models.BooleanField(_("공개"), default=True, help_text=_("끄면 관리하는 사람만 봅니다."))
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="sub_events", verbose_name=_("상위 행사"))
+    series = models.ForeignKey(EventSeries, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="occurrences", verbose_name=_("반복 행사"))
+    registration_opens_at = models.DateTimeField(_("신청 시작"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("신청 마감"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # ICS SEQUENCE: bumped on every change calendars must pick up (time, place, cancellation).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("행사")
+        verbose_name_plural = _("행사")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="events_status_start_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")),
+                                   name="events_event_ends_after_start"),
+            models.CheckConstraint(condition=Q(party_size_max__gte=1), name="events_event_party_size_min"),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True) | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gte=models.F("registration_opens_at")),
+                name="events_event_window_ordered",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["scheduled", "cancelled", "postponed"]),
+                                   name="events_event_status_valid"),
+            models.UniqueConstraint(fields=["series", "starts_at"], name="events_one_occurrence_per_slot"),
+        ]
+
+    def __str__(self):
+        return f"{self.title_ko} ({self.starts_at:%Y-%m-%d})" if self.starts_at else self.title_ko
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("events:detail", args=[self.pk])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def map_url(self) -> str:
+        from urllib.parse import quote
+
+        return f"https://map.kakao.com/link/search/{quote(self.address)}" if self.address else ""
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A citizen sees their own; organisers see registrations of events they manage."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        managed = Event.objects.managed_by(user)
+        return self.filter(Q(user=user) | Q(event__in=managed.values("pk")))
+
+
+class Registration(models.Model):
+    """A person's registration for an event: confirmed, on the waitlist, offered a freed place,
+    cancelled or attended. Transitions live in ``events/services.py``."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("확정")
+        WAITLISTED = "waitlisted", _("대기")
+        OFFERED = "offered", _("빈자리 제안")
+        CANCELLED = "cancelled", _("취소")
+        ATTENDED = "attended", _("참석")
+
+    # Statuses that hold a place against capacity (an offer holds it until it expires).
+    HOLDS_PLACE = (Status.CONFIRMED, Status.OFFERED, Status.ATTENDED)
+    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED, Status.ATTENDED)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations",
+                              verbose_name=_("행사"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations",
+                             verbose_name=_("신청자"))
+    party_size = models.PositiveSmallIntegerField(_("인원"), default=1)
+    status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    answers = models.JSONField(_("추가 질문 답변"), default=dict, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    offer_expires_at = models.DateTimeField(_("제안 만료"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("입장 확인"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
+    reminded_day_before_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_two_hours_at = models.DateTimeField(null=True, blank=True, editable=False)
+    feedback_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("행사 신청")
+        verbose_name_plural = _("행사 신청")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["event", "status", "created_at"], name="events_reg_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], condition=~Q(status="cancelled"),
+                                    name="events_one_active_registration"),
+            models.CheckConstraint(condition=Q(party_size__gte=1), name="events_reg_party_size_min"),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "waitlisted", "offered", "cancelled", "attended"]),
+                name="events_reg_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                                   name="events_reg_offer_has_expiry"),
+            models.CheckConstraint(condition=~Q(status="attended") | Q(checked_in_at__isnull=False),
+                                   name="events_reg_attended_checked_in"),
+        ]
+
+    def __str__(self):
+        return f"{self.event.title_ko} — {self.user} ({self.get_status_display()})"
+
+    def access_log_subject(self):
+        return str(self.user), self.user_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+
+
+class Feedback(models.Model):
+    """A short rating and comment from an attendee after the event."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(_("만족도"), choices=[(i, str(i)) for i in range(1, 6)])
+    comment = models.TextField(_("의견"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("행사 만족도")
+        verbose_name_plural = _("행사 만족도")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="events_feedback_rating_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.registration.event.title_ko}: {self.rating}"
