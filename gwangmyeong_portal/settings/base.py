@@ -128,6 +128,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-requeue-due": {"task": "notifications.tasks.requeue_due_messages", "schedule": 60.0},
     # PIPA: access-log rows older than ACCESS_LOG_RETENTION_DAYS are removed once a day.
     "portal-access-log-purge": {"task": "gwangmyeong_portal.tasks.access_log_purge_task", "schedule": 24 * 3600.0},
+    # Events: lapsed waitlist offers pass on; reminders the day before and 2 hours before; feedback requests.
+    "events-expire-offers": {"task": "events.tasks.expire_offers", "schedule": 300.0},
+    "events-send-reminders": {"task": "events.tasks.send_reminders", "schedule": 600.0},
+    "events-send-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600.0},
+    # Matchmaking: notice 30 days ahead, then delete profiles inactive for MATCHMAKING_RETENTION_DAYS.
+    "matchmaking-retention": {"task": "matchmaking.tasks.retention_run_task", "schedule": 24 * 3600.0},
 }
 
 # --- Accounts (django-allauth) --------------------------------------------------------------
@@ -255,3 +261,15 @@ NOTIFY_CLAIM_TIMEOUT = env_int("NOTIFY_CLAIM_TIMEOUT", 2 * NOTIFY_SEND_TIME_LIMI
 # A pending message older than this is enqueued again by the sweep (its task may have been lost).
 NOTIFY_REQUEUE_AFTER = env_int("NOTIFY_REQUEUE_AFTER", 300, minimum=10)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)
+
+
+# --- Matchmaking (singles-meetup registry for staff of the eleven institutions) ---------------
+# Fernet key(s) that encrypt contact details at rest; comma-separated for rotation (the first
+# encrypts, every key decrypts). Dev and test derive a fixed key; production requires one.
+MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", "") or "ZGV2LW9ubHktbWF0Y2htYWtpbmctY29udGFjdC1rZXk="
+MATCHMAKING_MIN_AGE = 19  # adults only (민법 성년)
+MATCHMAKING_MAX_AGE = env_int("MATCHMAKING_MAX_AGE", 39, minimum=19)
+# A profile inactive this long is deleted; its owner is told MATCHMAKING_RETENTION_NOTICE_DAYS ahead.
+MATCHMAKING_RETENTION_DAYS = env_int("MATCHMAKING_RETENTION_DAYS", 365, minimum=60)
+MATCHMAKING_RETENTION_NOTICE_DAYS = 30
+MATCHMAKING_MAX_PICKS = 3

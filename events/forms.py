@@ -1,0 +1,49 @@
+"""Forms of the events app: registration (party size and the event's own questions) and feedback."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gwangmyeong_portal.i18n_fields import localized
+
+
+class RegistrationForm(forms.Form):
+    """Party size (when more than one may come) and one field per question the event asks."""
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        if event.party_size_max > 1:
+            self.fields["party_size"] = forms.TypedChoiceField(
+                label=_("참석 인원"), coerce=int, initial=event.party_size_max,
+                choices=[(n, _("%(n)s명") % {"n": n}) for n in range(1, event.party_size_max + 1)],
+            )
+        for question in event.questions or []:
+            key = str(question.get("key", ""))
+            if not key:
+                continue
+            label = localized(_Question(question), "label") or key
+            self.fields[f"q_{key}"] = forms.CharField(
+                label=label, required=bool(question.get("required")), max_length=500,
+            )
+
+    def cleaned_party_size(self) -> int:
+        return int(self.cleaned_data.get("party_size") or 1)
+
+    def cleaned_answers(self) -> dict:
+        return {name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("q_")}
+
+
+class _Question:
+    def __init__(self, data: dict):
+        self.label_ko = data.get("label_ko", "")
+        self.label_en = data.get("label_en", "")
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("만족도"), coerce=int, widget=forms.RadioSelect,
+        choices=[(5, _("5 매우 만족")), (4, _("4 만족")), (3, _("3 보통")), (2, _("2 불만족")),
+                 (1, _("1 매우 불만족"))],
+    )
+    comment = forms.CharField(label=_("의견(선택)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,190 @@
+"""Reads of the events app: calendar parameters, filtered lists and the month grid."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from partners.models import Agency
+
+from .models import Event, LifeStage, Registration
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+DAY_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+CITY = "city"
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def parse_month(value: str | None) -> date:
+    """``2027-04`` → 2027-04-01; anything malformed or out of range → the current month."""
+    match = MONTH_RE.match(value or "")
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1900 <= year <= 2200 and 1 <= month <= 12:
+            return date(year, month, 1)
+    return today().replace(day=1)
+
+
+def parse_week(value: str | None) -> date:
+    """Any ``YYYY-MM-DD`` → the Sunday starting its week; malformed → this week."""
+    day = None
+    match = DAY_RE.match(value or "")
+    if match:
+        try:
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            day = None
+        if day is not None and not 1900 <= day.year <= 2200:
+            day = None
+    day = day or today()
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+def add_months(month: date, delta: int) -> date:
+    index = month.year * 12 + month.month - 1 + delta
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+@dataclass
+class Filters:
+    """Calendar filters from the query string; unknown values are ignored, never an error."""
+
+    stage: str = ""
+    type: str = ""
+    organiser: str = ""  # an agency slug, or "city" for the city's own offices
+
+    @classmethod
+    def from_query(cls, query) -> Filters:
+        stage = query.get("stage", "")
+        type_ = query.get("type", "")
+        organiser = query.get("organiser", "")
+        if organiser != CITY and not (re.fullmatch(r"[-a-z0-9_]{1,60}", organiser)
+                                      and Agency.objects.filter(slug=organiser).exists()):
+            organiser = ""
+        return cls(
+            stage=stage if stage in LifeStage.values else "",
+            type=type_ if type_ in Event.Type.values else "",
+            organiser=organiser,
+        )
+
+    def apply(self, queryset):
+        if self.stage:
+            queryset = queryset.with_stage(self.stage)
+        if self.type:
+            queryset = queryset.filter(type=self.type)
+        if self.organiser == CITY:
+            queryset = queryset.filter(Q(organiser__isnull=True) | Q(organiser__is_city=True))
+        elif self.organiser:
+            queryset = queryset.filter(organiser__slug=self.organiser)
+        return queryset
+
+    def query(self, **extra) -> str:
+        """The filters (and ``extra``) as a query string, for links that keep them."""
+        from urllib.parse import urlencode
+
+        pairs = {"stage": self.stage, "type": self.type, "organiser": self.organiser, **extra}
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+    @property
+    def active(self) -> bool:
+        return bool(self.stage or self.type or self.organiser)
+
+
+def event_list_visible_to(user, *, filters: Filters | None = None, top_level: bool = True):
+    """Events ``user`` may see, filtered, with what a list row shows loaded in the same query."""
+    queryset = Event.objects.visible_to(user).select_related("organiser")
+    if top_level:
+        # Sub-events (a fair's talks and booths) are shown on their umbrella event's page.
+        queryset = queryset.filter(parent__isnull=True)
+    if filters is not None:
+        queryset = filters.apply(queryset)
+    return queryset.order_by("starts_at", "pk")
+
+
+@dataclass
+class Day:
+    date: date
+    in_month: bool
+    is_today: bool
+    events: list = field(default_factory=list)
+
+
+def month_weeks(user, *, month: date, filters: Filters) -> list[list[Day]]:
+    """The month grid: weeks starting on Sunday, each day with the events touching it (Seoul time).
+
+    One query for all events of the grid, however many there are."""
+    weeks_dates = calendar.Calendar(firstweekday=6).monthdatescalendar(month.year, month.month)
+    first, last = weeks_dates[0][0], weeks_dates[-1][-1]
+    return _bucket(user, weeks_dates, first, last, filters, month=month)
+
+
+def week_days(user, *, week_start: date, filters: Filters) -> list[Day]:
+    days = [week_start + timedelta(days=i) for i in range(7)]
+    return _bucket(user, [days], days[0], days[-1], filters, month=None)[0]
+
+
+def _bucket(user, weeks_dates, first: date, last: date, filters: Filters, *, month: date | None):
+    start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
+    events = list(event_list_visible_to(user, filters=filters).filter(starts_at__lt=end, ends_at__gte=start))
+    now_day = today()
+    by_day: dict[date, list] = {}
+    for event in events:
+        day = max(timezone.localdate(event.starts_at), first)
+        end_day = min(timezone.localdate(event.ends_at), last)
+        while day <= end_day:
+            by_day.setdefault(day, []).append(event)
+            day += timedelta(days=1)
+    return [
+        [Day(date=d, in_month=month is None or d.month == month.month, is_today=d == now_day,
+             events=by_day.get(d, [])) for d in week]
+        for week in weeks_dates
+    ]
+
+
+def event_places(event: Event) -> dict:
+    """Confirmed/waitlisted head counts and places left of one event (one query)."""
+    counts = event.registrations.aggregate(
+        taken=Sum("party_size", filter=Q(status__in=Registration.HOLDS_PLACE)),
+        waiting=Sum("party_size", filter=Q(status=Registration.Status.WAITLISTED)),
+        attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
+    )
+    taken = counts["taken"] or 0
+    return {
+        "taken": taken,
+        "waiting": counts["waiting"] or 0,
+        "attended": counts["attended"],
+        "left": None if event.capacity is None else max(0, event.capacity - taken),
+        "waitlist_left": max(0, event.waitlist_limit - (counts["waiting"] or 0)),
+    }
+
+
+def sub_events_with_places(event: Event) -> list[Event]:
+    """The umbrella event's sub-events, each with ``places_taken`` annotated (one query)."""
+    return list(
+        event.sub_events.filter(is_public=True).select_related("organiser").annotate(
+            places_taken=Sum("registrations__party_size",
+                             filter=Q(registrations__status__in=Registration.HOLDS_PLACE)),
+        ).order_by("starts_at", "pk")
+    )
+
+
+def checkin_counts(event: Event) -> dict:
+    counts = event.registrations.aggregate(
+        attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
+        attended_people=Sum("party_size", filter=Q(status=Registration.Status.ATTENDED)),
+        expected=Count("pk", filter=Q(status__in=Registration.HOLDS_PLACE)),
+    )
+    return {"attended": counts["attended"], "attended_people": counts["attended_people"] or 0,
+            "expected": counts["expected"]}

@@ -1,0 +1,23 @@
+"""Celery tasks of events: thin wrappers around the services, run by beat (see CELERY_BEAT_SCHEDULE)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, time_limit=600)
+def expire_offers() -> int:
+    """Every five minutes: lapsed waitlist offers pass to the next person."""
+    return services.offers_expire()
+
+
+@shared_task(acks_late=True, time_limit=600)
+def send_reminders() -> int:
+    """Every ten minutes: day-before and two-hours-before reminders, each sent once."""
+    return services.reminders_send()
+
+
+@shared_task(acks_late=True, time_limit=600)
+def send_feedback_requests() -> int:
+    """Hourly: ask attendees of events that have ended for a rating."""
+    return services.feedback_requests_send()

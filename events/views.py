@@ -1,0 +1,327 @@
+"""Calendar, event pages, registration, check-in and calendar files. Views parse input, call one
+service or selector, and render; refusals from services come back as messages, never a 500."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gwangmyeong_portal.access_log import access_log_record
+from partners.models import Agency
+
+from . import selectors, services
+from .forms import FeedbackForm, RegistrationForm
+from .ics import calendar_bytes
+from .models import Event, Feedback, LifeStage, Registration
+
+FEED_PAST_DAYS = 90
+FEED_FUTURE_DAYS = 400
+FEED_LIMIT = 1000
+
+
+def _crumbs(request, *pairs) -> list[tuple[str, str]]:
+    """Breadcrumb: the calendar, then ``pairs`` of (label, url); the current page ends it."""
+    return [(_("행사·박람회"), reverse("events:month")), *pairs]
+
+
+def _filter_context(filters: selectors.Filters) -> dict:
+    return {
+        "filters": filters,
+        "stage_choices": LifeStage.choices,
+        "type_choices": Event.Type.choices,
+        "organiser_choices": [(selectors.CITY, _("광명시"))]
+        + [(a.slug, a.name) for a in Agency.objects.filter(is_city=False).order_by("order", "name_ko")],
+    }
+
+
+@require_GET
+def month(request):
+    filters = selectors.Filters.from_query(request.GET)
+    first = selectors.parse_month(request.GET.get("month"))
+    weeks = selectors.month_weeks(request.user, month=first, filters=filters)
+    # Phones get the same events as a list (CSS shows one or the other).
+    listed = []
+    seen = set()
+    for week in weeks:
+        for day in week:
+            if day.in_month and day.events:
+                events = [e for e in day.events if (e.pk, day.date) not in seen]
+                seen.update((e.pk, day.date) for e in events)
+                listed.append(day)
+    context = {
+        "view": "month", "month": first, "weeks": weeks, "listed_days": listed,
+        "prev_month": selectors.add_months(first, -1), "next_month": selectors.add_months(first, 1),
+        "weekday_names": [_("일"), _("월"), _("화"), _("수"), _("목"), _("금"), _("토")],
+        "crumbs": _crumbs(request), **_filter_context(filters),
+    }
+    return render(request, "events/month.html", context)
+
+
+@require_GET
+def week(request):
+    filters = selectors.Filters.from_query(request.GET)
+    start = selectors.parse_week(request.GET.get("week"))
+    days = selectors.week_days(request.user, week_start=start, filters=filters)
+    context = {
+        "view": "week", "week_start": start, "week_end": start + timedelta(days=6), "days": days,
+        "prev_week": start - timedelta(days=7), "next_week": start + timedelta(days=7),
+        "crumbs": _crumbs(request, (_("주별"), request.path)), **_filter_context(filters),
+    }
+    return render(request, "events/week.html", context)
+
+
+@require_GET
+def event_list(request):
+    filters = selectors.Filters.from_query(request.GET)
+    past = request.GET.get("past") == "1"
+    start = selectors.local_midnight(selectors.today())
+    queryset = selectors.event_list_visible_to(request.user, filters=filters)
+    queryset = queryset.filter(starts_at__lt=start).order_by("-starts_at", "-pk") if past else queryset.filter(
+        ends_at__gte=start)
+    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    return render(request, "events/list.html", {"view": "list", "page": page, "past": past,
+                                                "crumbs": _crumbs(request, (_("목록"), request.path)),
+                                                **_filter_context(filters)})
+
+
+def _visible_event(request, pk: int) -> Event:
+    return get_object_or_404(Event.objects.visible_to(request.user).select_related("organiser", "parent"), pk=pk)
+
+
+@require_GET
+def detail(request, pk: int):
+    event = _visible_event(request, pk)
+    places = selectors.event_places(event)
+    registration = None
+    if request.user.is_authenticated:
+        registration = event.registrations.filter(user=request.user, status__in=Registration.ACTIVE).first()
+    now = timezone.now()
+    window_open = (
+        event.registration_required and event.status == Event.Status.SCHEDULED and now < event.starts_at
+        and (event.registration_opens_at is None or event.registration_opens_at <= now)
+        and (event.registration_closes_at is None or now <= event.registration_closes_at)
+    )
+    can_manage = Event.objects.managed_by(request.user).filter(pk=event.pk).exists()
+    context = {
+        "event": event, "places": places, "registration": registration, "window_open": window_open,
+        "form": RegistrationForm(event=event) if window_open and registration is None else None,
+        "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage,
+        "crumbs": _crumbs(request, *([(event.parent.title, event.parent.get_absolute_url())] if event.parent else []),
+                          (event.title, request.path)),
+    }
+    return render(request, "events/detail.html", context)
+
+
+@require_GET
+def event_ics(request, pk: int):
+    event = _visible_event(request, pk)
+    response = HttpResponse(calendar_bytes([event], name=event.title_ko), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+@require_GET
+def feed_ics(request):
+    filters = selectors.Filters.from_query(request.GET)
+    now = timezone.now()
+    events = (
+        selectors.event_list_visible_to(request.user, filters=filters, top_level=False)
+        .filter(starts_at__gte=now - timedelta(days=FEED_PAST_DAYS),
+                starts_at__lte=now + timedelta(days=FEED_FUTURE_DAYS))
+    )[:FEED_LIMIT]
+    body = calendar_bytes(events, name=_("광명시 행사 달력"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="gwangmyeong-events.ics"'
+    return response
+
+
+# --- Registration --------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def register(request, pk: int):
+    event = _visible_event(request, pk)
+    form = RegistrationForm(request.POST, event=event)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(event)
+    try:
+        registration = services.registration_create(
+            event=event, user=request.user, party_size=form.cleaned_party_size(), answers=form.cleaned_answers(),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(event)
+    if registration.status == Registration.Status.CONFIRMED:
+        messages.success(request, _("신청이 확정되었습니다."))
+    else:
+        messages.info(request, _("정원이 차서 대기자로 신청되었습니다. 자리가 나면 알려 드립니다."))
+    return redirect("events:registration", pk=registration.pk)
+
+
+def _own_registration(request, pk: int) -> Registration:
+    return get_object_or_404(Registration.objects.select_related("event", "event__organiser"), pk=pk,
+                             user=request.user)
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    registration = _own_registration(request, pk)
+    try:
+        services.registration_cancel(registration=registration)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("‘%(title)s’ 신청을 취소했습니다.") % {"title": registration.event.title})
+    return redirect("events:my")
+
+
+@login_required
+@require_POST
+def accept_offer(request, pk: int):
+    registration = _own_registration(request, pk)
+    try:
+        services.offer_accept(registration=registration)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("빈자리를 수락했습니다. 신청이 확정되었습니다."))
+    return redirect("events:registration", pk=registration.pk)
+
+
+def _qr_data_uri(request, registration: Registration) -> str:
+    url = request.build_absolute_uri(
+        reverse("events:checkin", args=[registration.event_id]) + f"?token={registration.token}")
+    return segno.make(url, error="m").svg_data_uri(scale=5, border=2)
+
+
+@login_required
+@require_GET
+def registration_detail(request, pk: int):
+    """The confirmation: status, QR code for check-in, calendar file, cancel button."""
+    registration = _own_registration(request, pk)
+    qr = None
+    if registration.status in (Registration.Status.CONFIRMED, Registration.Status.ATTENDED):
+        qr = _qr_data_uri(request, registration)
+    return render(request, "events/registration.html", {
+        "registration": registration, "event": registration.event, "qr": qr,
+        "crumbs": _crumbs(request, (_("내 행사 신청"), reverse("events:my")), (_("신청 내역"), request.path)),
+    })
+
+
+@login_required
+@require_GET
+def my(request):
+    registrations = list(
+        Registration.objects.filter(user=request.user).exclude(status=Registration.Status.CANCELLED)
+        .select_related("event", "event__organiser").order_by("event__starts_at", "pk")
+    )
+    now = timezone.now()
+    upcoming = [r for r in registrations if r.event.ends_at >= now]
+    past = [r for r in registrations if r.event.ends_at < now][::-1]
+    return render(request, "events/my.html", {"upcoming": upcoming, "past": past,
+                                              "crumbs": _crumbs(request, (_("내 행사 신청"), request.path))})
+
+
+@login_required
+def feedback(request, pk: int):
+    registration = _own_registration(request, pk)
+    existing = Feedback.objects.filter(registration=registration).first()
+    initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
+    form = FeedbackForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_submit(registration=registration, rating=form.cleaned_data["rating"],
+                                     comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("의견을 보내 주셔서 고맙습니다."))
+            return redirect("events:my")
+    return render(request, "events/feedback.html", {
+        "registration": registration, "event": registration.event, "form": form,
+        "crumbs": _crumbs(request, (_("내 행사 신청"), reverse("events:my")), (_("만족도 조사"), request.path)),
+    })
+
+
+# --- Check-in (organiser staff) -------------------------------------------------------------------
+
+def _managed_event(request, pk: int) -> Event:
+    """Events the user manages; any other id answers 404 (never another agency's attendees)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Event.objects.managed_by(request.user), pk=pk)
+
+
+@login_required
+def checkin(request, pk: int):
+    event = _managed_event(request, pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("token"):
+                registration, new = services.checkin_by_token(event=event, token=request.POST["token"])
+            else:
+                target = get_object_or_404(event.registrations, pk=request.POST.get("registration") or 0)
+                registration, new = services.checkin(registration=target)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            name = registration.user.name or registration.user.email
+            if new:
+                messages.success(request, _("%(name)s님 입장을 확인했습니다.") % {"name": name})
+            else:
+                messages.info(request, _("%(name)s님은 이미 입장을 확인했습니다.") % {"name": name})
+        query = request.POST.get("q", "")[:100]
+        return redirect(reverse("events:checkin", args=[event.pk]) + (f"?{urlencode({'q': query})}" if query else ""))
+
+    q = (request.GET.get("q") or "").strip()[:100]
+    token = (request.GET.get("token") or "").strip()[:64]
+    scanned = None
+    if token:
+        scanned = event.registrations.select_related("user").filter(token=token).first()
+    results = []
+    if q:
+        results = list(
+            event.registrations.select_related("user").filter(status__in=Registration.HOLDS_PLACE)
+            .filter(Q(user__name__icontains=q) | Q(user__email__icontains=q) | Q(user__phone__endswith=q))
+            .order_by("user__name")[:50]
+        )
+    if q or scanned:
+        access_log_record(action="view", request=request, record_type="events.registration",
+                          record_id=f"event:{event.pk}", detail={"search": q, "scanned": bool(scanned),
+                                                                 "rows": len(results) + bool(scanned)})
+    return render(request, "events/checkin.html", {
+        "event": event, "q": q, "results": results, "scanned": scanned, "token": token,
+        "counts": selectors.checkin_counts(event), "searched": bool(q),
+        "crumbs": _crumbs(request, (event.title, event.get_absolute_url()), (_("입장 확인"), request.path)),
+    })
+
+
+@login_required
+@require_GET
+def checkin_counts(request, pk: int):
+    event = _managed_event(request, pk)
+    response = JsonResponse(selectors.checkin_counts(event))
+    response["Cache-Control"] = "no-store"
+    return response
