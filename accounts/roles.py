@@ -22,6 +22,22 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+# Partners: agency staff report activities and request lectures for their own agency (which rows is
+# decided by visible_to); clerks manage everything about the agreement and the lecturer roster.
+ROLE_PERMISSIONS[AGENCY_STAFF] |= {
+    "partners.view_activityreport", "partners.add_activityreport", "partners.change_activityreport",
+    "partners.view_activityevidence", "partners.add_activityevidence", "partners.change_activityevidence",
+    "partners.delete_activityevidence",
+    "partners.view_lecturerequest", "partners.add_lecturerequest", "partners.change_lecturerequest",
+    "partners.view_agencymembership",
+}
+ROLE_PERMISSIONS[CITY_CLERK] |= {
+    f"partners.{action}_{model}"
+    for action in ("view", "add", "change", "delete")
+    for model in ("agency", "agencyemaildomain", "agencymembership", "agreement", "clause", "commitment",
+                  "activityreport", "activityevidence", "lecturer", "lecturerequest")
+}
+
 def role_permissions_sync() -> None:
     """Make each role group hold exactly the permissions listed above (those that exist yet)."""
     for role in ROLE_NAMES:
