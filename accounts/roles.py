@@ -21,6 +21,27 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
                  "portal.view_accesslogentry"},
 }
 
+# Programs: clerks of the Women & Family Division run the catalog and review applications.
+ROLE_PERMISSIONS[CITY_CLERK] |= {
+    "programs.view_program", "programs.add_program", "programs.change_program",
+    "programs.view_requireddocument", "programs.add_requireddocument", "programs.change_requireddocument",
+    "programs.delete_requireddocument", "programs.view_householdtag",
+    "programs.view_application", "programs.change_application",
+}
+
+# Matchmaking: verifying agency staff confirm employees and upload rosters (their agency's rows
+# only, see visible_to); clerks run sessions, draws and attendance and see aggregate figures.
+# Nobody's role reaches picks, matches or contacts.
+ROLE_PERMISSIONS[AGENCY_STAFF] |= {
+    "matchmaking.view_profile", "matchmaking.view_verification", "matchmaking.change_verification",
+    "matchmaking.view_rosterupload", "matchmaking.add_rosterupload",
+}
+ROLE_PERMISSIONS[CITY_CLERK] |= {
+    "matchmaking.view_meetupsession", "matchmaking.add_meetupsession", "matchmaking.change_meetupsession",
+    "matchmaking.run_draw", "matchmaking.view_aggregates", "matchmaking.view_drawrecord",
+    "matchmaking.view_sessionapplication", "matchmaking.change_sessionapplication",
+}
+
 
 # Partners: agency staff report activities and request lectures for their own agency (which rows is
 # decided by visible_to); clerks manage everything about the agreement and the lecturer roster.

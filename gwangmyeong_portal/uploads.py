@@ -112,19 +112,27 @@ class UploadValidator:
             raise ValidationError(_("손상되었거나 지나치게 큰 이미지입니다."), code="file_image")
 
 
-def private_upload_to(folder: str):
-    """An ``upload_to`` that stores under ``<folder>/<yyyy>/<random>.<ext of its real kind>``."""
+@deconstructible
+class PrivateUploadTo:
+    """An ``upload_to`` storing under ``<folder>/<yyyy>/<random>.<ext>``: names reveal nothing."""
 
-    def upload_to(instance, filename):
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def __eq__(self, other):
+        return isinstance(other, PrivateUploadTo) and other.folder == self.folder
+
+    def __call__(self, instance, filename):
         from django.utils import timezone
 
         ext = os.path.splitext(filename)[1].lower()
         if ext not in {".pdf", ".png", ".jpg", ".jpeg", ".csv"}:
             ext = ".bin"
-        return f"{folder}/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
+        return f"{self.folder}/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
 
-    upload_to.__qualname__ = f"private_upload_to_{folder}"
-    return upload_to
+
+def private_upload_to(folder: str) -> PrivateUploadTo:
+    return PrivateUploadTo(folder)
 
 
 def original_name(filename: str) -> str:

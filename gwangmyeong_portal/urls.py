@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path("me/applications/", include("programs.my_urls")),
     path("me/", include("accounts.urls")),
     path("programs/", include("programs.urls")),
     path("events/", include("events.urls")),

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "programs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("finder/", views.finder, name="finder"),
+    path("finder/results/", views.finder_results, name="finder_results"),
+    path("finder/save/", views.finder_save, name="finder_save"),
+    path("finder/forget/", views.finder_forget, name="finder_forget"),
+    path("timeline/", views.timeline, name="timeline"),
+    path("timeline.ics", views.timeline_ics, name="timeline_ics"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/apply/", views.apply, name="apply"),
+    path("<slug:slug>/apply/documents/<int:document_id>/", views.draft_document, name="draft_document"),
+]

@@ -1,0 +1,230 @@
+"""Writes for programs: applications from draft to decision, and saved finder answers.
+
+Every status change goes through ``_transition``, which locks the application row
+(``select_for_update``), checks ``Application.TRANSITIONS``, writes a history row and notifies
+the citizen (delivery happens after the transaction commits).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from gwangmyeong_portal.uploads import original_name
+from notifications.services import notify
+
+from .models import Application, ApplicationDocument, ApplicationEvent, FinderProfile, Program
+
+S = Application.Status
+
+
+class ApplicationError(ValidationError):
+    """A request the rules do not allow; its message is shown to the user as is."""
+
+
+def application_reference(application: Application) -> str:
+    """``GM-<year submitted>-<six-digit number>``; unique because the number is the row id."""
+    return f"GM-{timezone.localdate(application.submitted_at):%Y}-{application.pk:06d}"
+
+
+@transaction.atomic
+def application_start(*, program: Program, applicant) -> Application:
+    """The applicant's draft for ``program``: the existing one, or a new one.
+
+    Two simultaneous starts (a double click) meet the partial unique constraint: the loser's
+    insert fails inside a savepoint and it returns the winner's row.
+    """
+    if not program.is_open():
+        raise ApplicationError(_("지금은 온라인 신청을 받지 않는 사업입니다."))
+    existing = Application.objects.active().filter(program=program, applicant=applicant).order_by("-created_at").first()
+    if existing is not None:
+        if existing.status == S.DRAFT or program.allows_repeat is False:
+            if existing.status != S.DRAFT:
+                raise ApplicationError(
+                    _("이미 신청하셨습니다(신청 번호 %(ref)s). 진행 상황은 내 신청 내역에서 확인하세요.")
+                    % {"ref": existing.reference}
+                )
+            return existing
+    try:
+        with transaction.atomic():
+            return Application.objects.create(
+                program=program, applicant=applicant, single_per_person=not program.allows_repeat,
+                contact_phone=getattr(applicant, "phone", "") or "",
+            )
+    except IntegrityError:
+        return Application.objects.active().get(program=program, applicant=applicant, status=S.DRAFT)
+
+
+def _store_documents(application: Application, files: dict) -> None:
+    """Attach uploads (already validated by the form); a new file for a document type replaces the old."""
+    for required_document, upload in files.items():
+        if upload is None:
+            continue
+        if required_document is not None:
+            for old in application.documents.filter(required_document=required_document):
+                old.file.delete(save=False)
+                old.delete()
+        ApplicationDocument.objects.create(
+            application=application, required_document=required_document, file=upload,
+            original_name=original_name(upload.name), size=upload.size,
+        )
+
+
+@transaction.atomic
+def application_save_draft(*, application: Application, answers: dict, contact_phone: str = "",
+                           consent: bool = False, files: dict | None = None) -> Application:
+    """Save what the applicant has filled in so far; only drafts can be edited."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != S.DRAFT:
+        raise ApplicationError(_("이미 제출한 신청서는 고칠 수 없습니다."))
+    application.answers = answers
+    application.contact_phone = contact_phone
+    if consent and application.consent_at is None:
+        application.consent_at = timezone.now()
+    application.save(update_fields=["answers", "contact_phone", "consent_at", "updated_at"])
+    _store_documents(application, files or {})
+    return application
+
+
+def missing_documents(application: Application) -> list:
+    have = set(application.documents.values_list("required_document_id", flat=True))
+    return [d for d in application.program.required_documents.all() if d.is_required and d.pk not in have]
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor) -> Application:
+    """Submit a draft. Submitting an already submitted application (a double click, a resent
+    form) changes nothing and returns it as it is."""
+    application = Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    if application.status != S.DRAFT:
+        return application
+    if not application.program.is_open():
+        raise ApplicationError(_("신청 기간이 끝나 제출할 수 없습니다."))
+    if application.consent_at is None:
+        raise ApplicationError(_("개인정보 수집·이용에 동의해야 신청할 수 있습니다."))
+    missing = missing_documents(application)
+    if missing:
+        raise ApplicationError(
+            _("필수 서류를 올려 주세요: %(docs)s") % {"docs": ", ".join(d.name for d in missing)}
+        )
+    application.submitted_at = timezone.now()
+    application.reference = application_reference(application)
+    application.status = S.SUBMITTED
+    application.save(update_fields=["submitted_at", "reference", "status", "updated_at"])
+    event = ApplicationEvent.objects.create(application=application, from_status=S.DRAFT, to_status=S.SUBMITTED,
+                                            actor=actor)
+    notify(
+        recipient=application.applicant, kind="programs.application_submitted",
+        context={"title": application.program.title_ko,
+                 "title_en": application.program.title_en or application.program.title_ko,
+                 "reference": application.reference},
+        idempotency_key=f"programs.application:{application.pk}:event:{event.pk}",
+        link=application.get_absolute_url(),
+    )
+    return application
+
+
+def _transition(application: Application, to_status: str, *, actor, note: str = "", **fields) -> Application:
+    application = Application.objects.select_for_update().select_related("program", "applicant").get(
+        pk=application.pk
+    )
+    if application.status == to_status and to_status in Application.DECIDED:
+        return application  # deciding twice (a resent form, a bulk action over a decided row) is a no-op
+    if not application.can_move_to(to_status):
+        raise ApplicationError(
+            _("'%(from)s' 상태에서는 '%(to)s'(으)로 바꿀 수 없습니다.")
+            % {"from": application.get_status_display(), "to": S(to_status).label}
+        )
+    from_status = application.status
+    application.status = to_status
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", "updated_at", *fields])
+    event = ApplicationEvent.objects.create(application=application, from_status=from_status, to_status=to_status,
+                                            actor=actor, note=note)
+    kind = {
+        S.INFO_REQUESTED: "programs.application_info_requested",
+        S.APPROVED: "programs.application_decided",
+        S.REJECTED: "programs.application_decided",
+    }.get(to_status, "programs.application_updated")
+    notify(
+        recipient=application.applicant, kind=kind,
+        context={"title": application.program.title_ko,
+                 "title_en": application.program.title_en or application.program.title_ko,
+                 "reference": application.reference or "",
+                 **_status_labels(to_status), "note": note},
+        idempotency_key=f"programs.application:{application.pk}:event:{event.pk}",
+        link=application.get_absolute_url(),
+    )
+    return application
+
+
+def _status_labels(status: str) -> dict:
+    """The status in both languages: the message is rendered in the recipient's language later."""
+    with translation.override("ko"):
+        ko = str(S(status).label)
+    with translation.override("en"):
+        en = str(S(status).label)
+    return {"status": ko, "status_en": en}
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(message)
+    return text
+
+
+@transaction.atomic
+def application_start_review(*, application: Application, actor) -> Application:
+    return _transition(application, S.UNDER_REVIEW, actor=actor)
+
+
+@transaction.atomic
+def application_request_info(*, application: Application, actor, message: str) -> Application:
+    message = _require(message, _("무엇을 보완해야 하는지 적어 주세요."))
+    return _transition(application, S.INFO_REQUESTED, actor=actor, note=message, info_request=message)
+
+
+@transaction.atomic
+def application_provide_info(*, application: Application, actor, note: str, files: dict | None = None) -> Application:
+    """The applicant answers a request for more information, with a note and/or new files."""
+    note = (note or "").strip()
+    if not note and not any(files.values() if files else []):
+        raise ApplicationError(_("보완 내용을 적거나 파일을 올려 주세요."))
+    application = _transition(application, S.INFO_PROVIDED, actor=actor, note=note)
+    _store_documents(application, files or {})
+    return application
+
+
+@transaction.atomic
+def application_approve(*, application: Application, actor, note: str = "") -> Application:
+    return _transition(application, S.APPROVED, actor=actor, note=note, decided_at=timezone.now(),
+                       decision_reason=note.strip())
+
+
+@transaction.atomic
+def application_reject(*, application: Application, actor, reason: str) -> Application:
+    reason = _require(reason, _("반려 사유를 적어 주세요."))
+    return _transition(application, S.REJECTED, actor=actor, note=reason, decided_at=timezone.now(),
+                       decision_reason=reason)
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor) -> Application:
+    """The applicant withdraws before a decision."""
+    if application.applicant_id != actor.pk:
+        raise ApplicationError(_("본인의 신청만 취소할 수 있습니다."))
+    return _transition(application, S.WITHDRAWN, actor=actor)
+
+
+def finder_profile_save(*, user, answers: dict) -> FinderProfile:
+    """Keep finder answers on the user's profile, only when they ask for it."""
+    profile, _created = FinderProfile.objects.update_or_create(user=user, defaults={"answers": answers})
+    return profile
+
+
+def finder_profile_delete(*, user) -> None:
+    FinderProfile.objects.filter(user=user).delete()

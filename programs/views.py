@@ -1,0 +1,253 @@
+"""Views of the catalog, finder, timeline and citizens' applications. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from icalendar import Calendar, Event
+
+from gwangmyeong_portal.uploads import private_file_response
+
+from . import eligibility, selectors, services
+from .forms import ApplicationForm, ProvideInfoForm, TimelineForm
+from .models import Application, ApplicationDocument, HouseholdTag, LifeStage, Program
+
+PAGE_SIZE = 12
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@require_GET
+def catalog(request):
+    filters = selectors.CatalogFilters.from_query(request.GET)
+    programs = selectors.program_list_visible_to(request.user, filters=filters)
+    page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "programs/catalog.html", {
+        "crumbs": [(_("정책 사업"), reverse("programs:catalog"))], "page": page, "filters": filters,
+        "stages": LifeStage.choices, "topics": Program.Topic.choices,
+        "tags": HouseholdTag.objects.all(), "query_without_page": query.urlencode(),
+    })
+
+
+@require_GET
+def detail(request, slug):
+    program = get_object_or_404(Program.objects.visible_to(request.user).prefetch_related(
+        "household_tags", "required_documents"), slug=slug)
+    application = None
+    if request.user.is_authenticated:
+        application = Application.objects.active().filter(program=program, applicant=request.user).first()
+    return render(request, "programs/detail.html", {
+        "program": program, "application": application,
+        "rules": [eligibility.rule_label(rule) for rule in program.eligibility_rules],
+        "crumbs": [(_("정책 사업"), reverse("programs:catalog")), (program.title, program.get_absolute_url())],
+    })
+
+
+# --- Finder ----------------------------------------------------------------------------------
+
+@require_GET
+def finder(request):
+    """One question per step; every answer so far rides along in the query string."""
+    answers = eligibility.parse_answers(request.GET)
+    try:
+        step = int(request.GET.get("step", "1"))
+    except ValueError:
+        step = 1
+    step = min(max(step, 1), len(eligibility.QUESTIONS))
+    question = eligibility.QUESTIONS[step - 1]
+    carried = {k: v for k, v in answers.as_query().items() if k != question["key"]}
+    return render(request, "programs/finder_step.html", {
+        "step": step, "total": len(eligibility.QUESTIONS), "question": question, "carried": carried,
+        "value": answers.as_query().get(question["key"], ""), "error": answers.errors.get(question["key"]),
+        "is_last": step == len(eligibility.QUESTIONS),
+        "back_url": (f"{reverse('programs:finder')}?{urlencode({**answers.as_query(), 'step': step - 1})}"
+                     if step > 1 else ""),
+        "steps": [str(q["label"]) for q in eligibility.QUESTIONS],
+    })
+
+
+@require_GET
+def finder_results(request):
+    answers = eligibility.parse_answers(request.GET)
+    rows = selectors.finder_results(answers)
+    return render(request, "programs/finder_results.html", {
+        "rows": rows, "answers": answers, "query": urlencode(answers.as_query()),
+        "answered": len(answers.values), "total": len(eligibility.QUESTIONS),
+    })
+
+
+@login_required
+@require_POST
+def finder_save(request):
+    """Keep the answers on the user's profile — only when the user presses the button."""
+    answers = eligibility.parse_answers(request.POST)
+    services.finder_profile_save(user=request.user, answers=answers.as_query())
+    messages.success(request, _("답변을 내 정보에 저장했습니다. 내 정보에서 언제든 지울 수 있습니다."))
+    return redirect(f"{reverse('programs:finder_results')}?{urlencode(answers.as_query())}")
+
+
+@login_required
+@require_POST
+def finder_forget(request):
+    services.finder_profile_delete(user=request.user)
+    messages.success(request, _("저장한 답변을 지웠습니다."))
+    return redirect("accounts:me")
+
+
+# --- Timeline --------------------------------------------------------------------------------
+
+@require_GET
+def timeline(request):
+    form = TimelineForm(request.GET or None)
+    items = []
+    if form.is_valid():
+        items = selectors.personal_timeline(**form.cleaned_data)
+    return render(request, "programs/timeline.html", {
+        "form": form, "items": items, "query": request.GET.urlencode(),
+    })
+
+
+@require_GET
+def timeline_ics(request):
+    form = TimelineForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    calendar = Calendar()
+    calendar.add("prodid", "-//Gwangmyeong City//child- and mom-friendly city//KO")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", _("나의 신청 일정"))
+    calendar.add("x-wr-timezone", "Asia/Seoul")
+    for item in selectors.personal_timeline(**form.cleaned_data):
+        event = Event()
+        event.add("uid", f"timeline-{item.program.slug}-{item.ends_on:%Y%m%d}@gwangmyeong-portal")
+        event.add("summary", _("신청 마감: %(title)s") % {"title": item.program.title})
+        event.add("dtstart", datetime.combine(item.ends_on, time(9, 0), tzinfo=SEOUL))
+        event.add("dtend", datetime.combine(item.ends_on, time(10, 0), tzinfo=SEOUL))
+        event.add("dtstamp", datetime.now(tz=SEOUL))
+        link = request.build_absolute_uri(item.program.get_absolute_url())
+        event.add("description", f"{item.program.summary}\n{link}")
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="gwangmyeong-timeline.ics"'
+    return response
+
+
+# --- Applying ----------------------------------------------------------------------------------
+
+@login_required
+def apply(request, slug):
+    program = get_object_or_404(Program.objects.visible_to(request.user).prefetch_related("required_documents"),
+                                slug=slug)
+    try:
+        application = services.application_start(program=program, applicant=request.user)
+    except services.ApplicationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(program)
+    uploaded = set(application.documents.values_list("required_document_id", flat=True))
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, program=program, uploaded_document_ids=uploaded)
+        if form.is_valid():
+            try:
+                services.application_save_draft(
+                    application=application, answers=form.answers(), contact_phone=form.cleaned_data["contact_phone"],
+                    consent=form.cleaned_data["consent"], files=form.files_by_document(),
+                )
+                if "submit" in request.POST:
+                    application = services.application_submit(application=application, actor=request.user)
+                    messages.success(request, _("신청이 접수되었습니다. 신청 번호는 %(ref)s입니다.")
+                                     % {"ref": application.reference})
+                    return redirect("my_applications:detail", reference=application.reference)
+                messages.success(request, _("임시 저장했습니다. 언제든 이어서 작성할 수 있습니다."))
+                return redirect("programs:apply", slug=program.slug)
+            except services.ApplicationError as exc:
+                form.add_error(None, exc.messages[0])
+    else:
+        initial = {f"q_{k}": v for k, v in application.answers.items()}
+        initial.update(contact_phone=application.contact_phone, consent=application.consent_at is not None)
+        form = ApplicationForm(initial=initial, program=program, uploaded_document_ids=uploaded)
+    return render(request, "programs/apply.html", {
+        "program": program, "application": application, "form": form,
+        "documents": application.documents.select_related("required_document"),
+        "crumbs": [(_("정책 사업"), reverse("programs:catalog")), (program.title, program.get_absolute_url()),
+                   (_("신청"), reverse("programs:apply", args=[program.slug]))],
+    })
+
+
+@login_required
+@require_GET
+def my_applications(request):
+    return render(request, "programs/my_applications.html",
+                  {"applications": selectors.application_list_for(request.user)})
+
+
+def _own_application(request, reference) -> Application:
+    try:
+        application = selectors.application_get_visible(request.user, reference)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    if application.applicant_id != request.user.pk:
+        raise Http404  # staff review in the admin, where every look is logged
+    return application
+
+
+@login_required
+def my_application(request, reference):
+    application = _own_application(request, reference)
+    form = ProvideInfoForm()
+    if request.method == "POST" and application.status == Application.Status.INFO_REQUESTED:
+        form = ProvideInfoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.application_provide_info(
+                    application=application, actor=request.user, note=form.cleaned_data["note"],
+                    files={None: form.cleaned_data.get("file")},
+                )
+                messages.success(request, _("보완 내용을 제출했습니다."))
+                return redirect("my_applications:detail", reference=reference)
+            except services.ApplicationError as exc:
+                form.add_error(None, exc.messages[0])
+    return render(request, "programs/my_application.html", {
+        "application": application, "form": form,
+        "crumbs": [(_("내 신청 내역"), reverse("my_applications:list")),
+                   (application.reference, application.get_absolute_url())],
+    })
+
+
+@login_required
+@require_POST
+def my_application_withdraw(request, reference):
+    application = _own_application(request, reference)
+    try:
+        services.application_withdraw(application=application, actor=request.user)
+        messages.success(request, _("신청을 취소했습니다."))
+    except services.ApplicationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("my_applications:detail", reference=reference)
+
+
+@login_required
+@require_GET
+def my_document(request, reference, document_id):
+    application = _own_application(request, reference)
+    document = get_object_or_404(ApplicationDocument, pk=document_id, application=application)
+    return private_file_response(document.file, download_name=document.original_name)
+
+
+@login_required
+@require_GET
+def draft_document(request, slug, document_id):
+    """A file the applicant uploaded to a draft (drafts have no reference yet)."""
+    document = get_object_or_404(ApplicationDocument, pk=document_id, application__applicant=request.user,
+                                 application__program__slug=slug)
+    return private_file_response(document.file, download_name=document.original_name)
