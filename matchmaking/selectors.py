@@ -1,0 +1,106 @@
+"""Reads of the meetup registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import Match, MeetupSession, Pick, Profile, SessionApplication
+
+SUPPRESS_BELOW = 5
+Status = SessionApplication.Status
+
+
+def profile_of(user) -> Profile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Profile.objects.filter(user=user).select_related("institution").first()
+
+
+def sessions_open_or_upcoming(*, now=None):
+    """Sessions a profile can see: every session whose event has not ended long ago, newest first."""
+    now = now or timezone.now()
+    return (MeetupSession.objects.select_related("event")
+            .filter(event__ends_at__gte=now - timezone.timedelta(days=30)).order_by("applications_close_at", "pk"))
+
+
+def applications_by_session(profile: Profile) -> dict[int, SessionApplication]:
+    return {a.session_id: a for a in SessionApplication.objects.filter(profile=profile)}
+
+
+def picks_made(*, session: MeetupSession, picker: Profile) -> set[int]:
+    return set(Pick.objects.filter(session=session, picker=picker).values_list("picked_id", flat=True))
+
+
+def attendees_for_picking(*, session: MeetupSession, picker: Profile) -> list[Profile]:
+    """The other attendees of a session, as the picker may see them (no contact, no birth year)."""
+    return list(Profile.objects.filter(applications__session=session, applications__status=Status.ATTENDED)
+                .exclude(pk=picker.pk).select_related("institution").order_by("display_name", "pk"))
+
+
+@dataclass
+class MatchView:
+    session_title: str
+    session_date: object
+    other: Profile | None  # None: the other person left
+
+    @property
+    def other_left(self) -> bool:
+        return self.other is None
+
+
+def matches_for(*, profile: Profile) -> list[MatchView]:
+    """The profile's matches, each with the other side (whose contact the page may reveal)."""
+    rows = (Match.objects.filter(Q(profile_a=profile) | Q(profile_b=profile))
+            .select_related("session__event", "profile_a__institution", "profile_b__institution")
+            .order_by("-created_at", "-pk"))
+    return [MatchView(m.session.title, m.session.starts_at, m.other_side(profile)) for m in rows]
+
+
+def _suppress(n: int | None) -> int | None:
+    """Counts under 5 are not shown (None), so no figure points at a few identifiable people."""
+    if n is None or n < SUPPRESS_BELOW:
+        return None
+    return n
+
+
+def city_aggregates(*, now=None) -> dict:
+    """Figures for the city: per held session and in total — applications, seats, attendance,
+    matches and match rate (matched attendees / attendees). Counts under 5 are suppressed, and a
+    rate is shown only when both of its counts are."""
+    now = now or timezone.now()
+    sessions = (MeetupSession.objects.select_related("event").filter(event__starts_at__lte=now)
+                .annotate(n_applications=Count("applications", distinct=True),
+                          n_attended=Count("applications", filter=Q(applications__status=Status.ATTENDED),
+                                           distinct=True),
+                          n_matches=Count("matches", distinct=True))
+                .order_by("event__starts_at", "pk"))
+    rows = []
+    totals = {"applications": 0, "seats": 0, "attended": 0, "matches": 0}
+    for s in sessions:
+        seats = s.seats_female + s.seats_male
+        rows.append({
+            "title": s.title, "date": s.starts_at, "applications": _suppress(s.n_applications), "seats": seats,
+            "attended": _suppress(s.n_attended), "matches": _suppress(s.n_matches),
+            "match_rate": _rate(s.n_matches, s.n_attended),
+        })
+        totals["applications"] += s.n_applications
+        totals["seats"] += seats
+        totals["attended"] += s.n_attended
+        totals["matches"] += s.n_matches
+    return {
+        "sessions": rows,
+        "totals": {
+            "sessions": len(rows), "seats": totals["seats"],
+            "applications": _suppress(totals["applications"]), "attended": _suppress(totals["attended"]),
+            "matches": _suppress(totals["matches"]), "match_rate": _rate(totals["matches"], totals["attended"]),
+        },
+    }
+
+
+def _rate(matches: int, attended: int) -> float | None:
+    if _suppress(matches) is None or _suppress(attended) is None:
+        return None
+    return round(100 * 2 * matches / attended, 1)
