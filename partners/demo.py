@@ -32,7 +32,7 @@ MEMBERSHIPS = [
 ]
 
 
-def seed() -> None:
+def seed_institutions() -> None:
     for order, (slug, name_ko, name_en, kind, domain) in enumerate(INSTITUTIONS):
         agency, _ = Agency.objects.update_or_create(
             slug=slug,
@@ -46,3 +46,144 @@ def seed() -> None:
             AgencyMembership.objects.update_or_create(
                 user=user, defaults={"agency": Agency.objects.get(slug=slug), **flags}
             )
+
+
+# --- The agreement, its clauses, commitments, reports and lecturer dispatch ----------------------
+# Facts from the city's 2017-02-02 release, restated in our own words.
+
+AGREEMENT = dict(
+    title_ko="아이와 맘 편한 도시 만들기 저출산 극복 업무협약",
+    title_en="Agreement on a child- and mom-friendly city: overcoming the low birth rate together",
+    summary_ko="광명시와 지역의 열 개 공공기관이 저출산을 함께 이겨 내기로 약속했습니다. 기관들은 먼저 "
+               "일과 가정이 함께 가는 직장 문화를 만들고, 시는 전문 강사를 보내 인구교육을 돕고, "
+               "열한 개 기관의 미혼 직원이 만날 자리를 마련합니다.",
+    summary_en="Gwangmyeong City and ten public agencies in the city agreed to take on the low birth rate "
+               "together. The agencies begin at home, with a workplace where work and family fit together; "
+               "the city sends expert lecturers for population education and arranges meetups for the "
+               "unmarried staff of the eleven institutions.",
+)
+
+CLAUSES = [
+    (1, "저출산 문제를 함께 풀어 가기 위해 서로 힘을 모은다.",
+     "Join forces to tackle the low birth rate together."),
+    (2, "아이를 낳고 기르는 일이 걱정되지 않는 도시를 함께 만든다.",
+     "Build together a city where having and raising children is free of worry."),
+    (3, "저출산 극복을 위한 전문 강사 인구교육과 홍보에 서로 협력한다.",
+     "Cooperate on population education by expert lecturers, and on publicity, against the low birth rate."),
+    (4, "미혼 청년 남녀가 서로 만날 수 있는 자리를 함께 마련한다.",
+     "Arrange together occasions where unmarried young men and women can meet."),
+    (5, "일과 가정생활을 함께 누릴 수 있는 사회 분위기를 만든다.",
+     "Foster a social climate in which work and family life go together."),
+]
+
+# clause number, text ko, text en, yearly target, unit ko, unit en — every agency takes these on.
+COMMITMENTS = [
+    (5, "직원 대상 일·가정 양립 캠페인을 연다.", "Run work-family balance campaigns for staff.", 2, "회", "campaigns"),
+    (3, "시가 보내는 전문 강사의 인구교육에 전 직원이 참여한다.",
+     "Have all staff attend the population education given by the city's lecturers.", 1, "회", "sessions"),
+    (4, "미혼 직원에게 만남 행사를 알리고 참여를 돕는다.",
+     "Tell unmarried staff about the meetups and help them take part.", 1, "회", "notices"),
+    (2, "시의 생애주기별 출산·양육 정책을 기관 민원 창구에서 안내한다.",
+     "Point visitors at the agency's counters to the city's life-cycle policies for parents.", None, "", ""),
+]
+
+# agency slug, clause number, title, days ago, participants, status, city comment
+REPORTS = [
+    ("police", 5, "가족 사랑의 날 정시 퇴근 캠페인", 40, 120, "accepted", ""),
+    ("police", 3, "전 직원 저출산 인구교육", 25, 85, "accepted", ""),
+    ("police", 2, "민원실 임신부 배려 창구 안내", 10, 0, "submitted", ""),
+    ("post", 5, "육아휴직 복귀 직원 간담회", 30, 14, "accepted", ""),
+    ("post", 1, "우체국 창구 저출산 극복 홍보물 비치", 12, 0, "returned",
+     "홍보물 사진이나 비치 장소 목록을 증빙으로 붙여 다시 제출해 주세요."),
+    ("post", 4, "미혼 직원 만남 행사 참여 안내", 3, 9, "draft", ""),
+    ("fire", 5, "소방서 가족 초청 체험의 날", 55, 60, "accepted", ""),
+    ("korail", 3, "역 이용객 대상 인구 홍보 캠페인", 20, 300, "accepted", ""),
+]
+
+LECTURERS = [
+    ("박인구", "저출산과 인구 변화, 일·가정 양립", "010-0000-1001", "lecturer1@example.com", "화·목 오후 가능"),
+    ("이가족", "가족 친화 직장 문화, 육아휴직 제도", "010-0000-1002", "lecturer2@example.com", "평일 오전 가능"),
+    ("최양성", "양성평등과 함께하는 육아", "010-0000-1003", "lecturer3@example.com", "월·수·금 가능, 8월 제외"),
+]
+
+# agency slug, topic, audience, size, venue, status, days from now, lecturer index, attendance / reason
+LECTURES = [
+    ("police", "저출산 시대 함께 일하고 함께 키우기", "staff", 80, "광명경찰서 대회의실", "scheduled", 14, 0, None),
+    ("post", "일·가정 양립과 육아휴직 제도 이해", "staff", 30, "광명우체국 2층 회의실", "requested", 21, None, None),
+    ("korail", "시민과 함께하는 인구 이야기", "citizens", 100, "광명역 맞이방", "delivered", -20, 1, 92),
+    ("tax", "가족 친화 직장 만들기", "affiliated", 40, "광명세무서 강당", "declined", 10, None,
+     "희망하신 날짜에 가능한 강사가 없습니다. 다른 날짜로 다시 요청해 주세요."),
+]
+
+
+def _at(days: int, hour: int):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    day = timezone.localtime() + timedelta(days=days)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def seed_agreement() -> None:
+    import datetime as dt
+
+    from .events_bridge import lecture_event_sync
+    from .models import ActivityReport, Agreement, Clause, Commitment, Lecturer, LectureRequest
+
+    agencies = {a.slug: a for a in Agency.objects.all()}
+    partners_ = [a for a in agencies.values() if not a.is_city]
+    agreement, _ = Agreement.objects.update_or_create(signed_on=dt.date(2017, 2, 2), defaults=AGREEMENT)
+    agreement.parties.set(agencies.values())
+    clauses = {}
+    for number, text_ko, text_en in CLAUSES:
+        clause, _ = Clause.objects.update_or_create(agreement=agreement, number=number,
+                                                    defaults=dict(text_ko=text_ko, text_en=text_en))
+        clause.signatories.set(partners_)
+        clauses[number] = clause
+    for agency in partners_:
+        for number, text_ko, text_en, target, unit_ko, unit_en in COMMITMENTS:
+            Commitment.objects.update_or_create(
+                agency=agency, clause=clauses[number], text_ko=text_ko,
+                defaults=dict(text_en=text_en, target_count=target, unit_ko=unit_ko, unit_en=unit_en),
+            )
+    staff = {slug: User.objects.filter(email=email).first() for email, slug, _flags in MEMBERSHIPS}
+    clerk = User.objects.filter(groups__name="city_clerk").first()
+    for slug, number, title, days_ago, participants, status, comment in REPORTS:
+        submitted = status != "draft"
+        decided = status in ("accepted", "returned")
+        ActivityReport.objects.update_or_create(
+            agency=agencies[slug], title=title,
+            defaults=dict(
+                clause=clauses[number], date=_at(-days_ago, 10).date(), participants=participants, status=status,
+                description=f"{agencies[slug].name_ko}에서 진행한 활동입니다: {title}.", city_comment=comment,
+                created_by=staff.get(slug), submitted_by=staff.get(slug) if submitted else None,
+                submitted_at=_at(-days_ago + 1, 9) if submitted else None,
+                decided_by=clerk if decided else None, decided_at=_at(-days_ago + 3, 15) if decided else None,
+            ),
+        )
+    lecturers = []
+    for name, topics, phone, email, notes in LECTURERS:
+        lecturer, _ = Lecturer.objects.update_or_create(
+            name=name, defaults=dict(topics=topics, phone=phone, email=email, availability_notes=notes))
+        lecturers.append(lecturer)
+    for slug, topic, audience, size, venue, status, days, lecturer_index, extra in LECTURES:
+        booked = status in ("scheduled", "delivered")
+        lecture, _ = LectureRequest.objects.update_or_create(
+            agency=agencies[slug], topic=topic,
+            defaults=dict(
+                audience=audience, expected_size=size, venue=venue, status=status, requested_by=staff.get(slug),
+                preferred_start_1=_at(days, 14), preferred_start_2=_at(days + 2, 10),
+                lecturer=lecturers[lecturer_index] if booked else None,
+                scheduled_start=_at(days, 14) if booked else None, scheduled_end=_at(days, 16) if booked else None,
+                attendance=extra if status == "delivered" else None,
+                decline_reason=extra if status == "declined" else "", decided_by=clerk if status != "requested" else None,
+            ),
+        )
+        if status == "scheduled" and lecture.event_id is None:
+            lecture_event_sync(lecture=lecture, actor=clerk)
+
+
+def seed() -> None:
+    seed_institutions()
+    seed_agreement()

@@ -248,7 +248,9 @@ def lecture_request_schedule(
     if clash is not None:
         raise ValidationError(
             {"lecturer": _("%(name)s 강사는 이미 %(when)s에 %(agency)s 강의가 잡혀 있습니다. "
-                           "다른 시각이나 강사를 골라 주세요.") % {"name": lecturer.name, "when": _when(clash.scheduled_start), "agency": clash.agency.name_ko}},
+                           "다른 시각이나 강사를 골라 주세요.")
+                         % {"name": lecturer.name, "when": _when(clash.scheduled_start),
+                            "agency": clash.agency.name_ko}},
             code="double_booked",
         )
     lecture.lecturer, lecture.scheduled_start, lecture.scheduled_end = lecturer, start, end
