@@ -3,9 +3,11 @@ clerks see everything and decide. Every state change goes through ``partners.ser
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -160,6 +162,8 @@ class ActivityEvidenceInline(admin.TabularInline):
     extra = 1
     fields = ("file", "download")
     readonly_fields = ("download",)
+    # Uploads are never served by URL: no "currently: <link>" here, the download column goes through a check.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
 
     def get_queryset(self, request):
         return ActivityEvidence.objects.visible_to(request.user)

@@ -168,3 +168,20 @@ def test_clerk_schedules_in_the_admin_and_staff_cannot(as_role, objects, lecture
     assert response.status_code == 302
     lecture.refresh_from_db()
     assert lecture.status == LectureRequest.Status.SCHEDULED and lecture.lecturer == lecturer
+
+
+def test_evidence_downloads_only_for_its_agency_and_clerks(as_role, objects, staff_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partners import services
+
+    evidence = services.activity_evidence_add(report=objects["activityreport"], actor=staff_a,
+                                              file=SimpleUploadedFile("명단.pdf", b"%PDF-1.4\n%x\n"))
+    url = f"/admin/partners/activityreport/evidence/{evidence.pk}/download/"
+    response = as_role("staff_a").get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert as_role("clerk").get(url).status_code == 200
+    assert as_role("staff_b").get(url).status_code == 404
+    assert as_role("anonymous").get(url).status_code == 302
+    page = as_role("staff_a").get(f"/admin/partners/activityreport/{evidence.report_id}/change/").content.decode()
+    assert url in page and "private-media-is-never-served" not in page
