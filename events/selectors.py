@@ -14,8 +14,9 @@ from partners.models import Agency
 
 from .models import Event, LifeStage, Registration
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-DAY_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only (\d would accept "２０２７"); fullmatch so a trailing newline is refused too.
+MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 CITY = "city"
 
 
@@ -25,7 +26,7 @@ def today() -> date:
 
 def parse_month(value: str | None) -> date:
     """``2027-04`` → 2027-04-01; anything malformed or out of range → the current month."""
-    match = MONTH_RE.match(value or "")
+    match = MONTH_RE.fullmatch(value or "")
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if 1900 <= year <= 2200 and 1 <= month <= 12:
@@ -36,7 +37,7 @@ def parse_month(value: str | None) -> date:
 def parse_week(value: str | None) -> date:
     """Any ``YYYY-MM-DD`` → the Sunday starting its week; malformed → this week."""
     day = None
-    match = DAY_RE.match(value or "")
+    match = DAY_RE.fullmatch(value or "")
     if match:
         try:
             day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))

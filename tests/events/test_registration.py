@@ -208,7 +208,8 @@ def test_series_generates_weekly_occurrences_idempotently():
 
 def test_event_create_validates_and_stores_stages():
     start = timezone.now() + timedelta(days=3)
-    event = services.event_create(title_ko="인구교육", type="lecture", starts_at=start, ends_at=start + timedelta(hours=1),
+    event = services.event_create(title_ko="인구교육", type="lecture", starts_at=start,
+                                  ends_at=start + timedelta(hours=1),
                                   life_stages=["jobs_housing", "pregnancy_birth", "bogus"])
     assert event.life_stages == "pregnancy_birth,jobs_housing"
     with pytest.raises(ValidationError):
