@@ -88,3 +88,13 @@ def user_role(user) -> str | None:
 
 def is_clerk(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.groups.filter(name=CITY_CLERK).exists())
+
+
+# Events: organisers manage events in the admin; which rows is decided by Event.objects.managed_by.
+_EVENTS_ORGANISER = {
+    "events.view_event", "events.add_event", "events.change_event",
+    "events.view_eventseries", "events.add_eventseries", "events.change_eventseries",
+    "events.view_registration", "events.change_registration", "events.view_feedback",
+}
+ROLE_PERMISSIONS[AGENCY_STAFF] |= _EVENTS_ORGANISER
+ROLE_PERMISSIONS[CITY_CLERK] |= _EVENTS_ORGANISER | {"events.delete_event", "events.delete_eventseries"}

@@ -347,3 +347,6 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.registration.event.title_ko}: {self.rating}"
+
+    def access_log_subject(self):
+        return self.registration.access_log_subject()

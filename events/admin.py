@@ -1,0 +1,324 @@
+"""The events admin for organisers: agency staff with ``can_manage_events`` see and manage only their
+agency's events and registrations (``managed_by``), clerks all. Attendee lists export to CSV and
+XLSX after the staff member gives a reason (PIPA), each export written to the access log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import is_clerk
+from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from partners.selectors import membership_for
+
+from . import services
+from .models import Event, EventSeries, Feedback, LifeStage, Registration, stages_to_text
+
+S = Registration.Status
+# Changes calendars must pick up: the ICS SEQUENCE goes up when one of these changes.
+CALENDAR_FIELDS = {"starts_at", "ends_at", "venue", "address", "status", "title_ko"}
+
+
+def _agency_of(request):
+    membership = membership_for(request.user)
+    return membership.agency if membership is not None and membership.can_manage_events else None
+
+
+class StagesFormMixin(forms.ModelForm):
+    """Life stages as check boxes, stored as the comma list of codes."""
+
+    life_stages = forms.MultipleChoiceField(label=_("생애주기"), choices=LifeStage.choices, required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["life_stages"] = self.instance.stage_list
+
+    def clean_life_stages(self):
+        return stages_to_text(self.cleaned_data.get("life_stages"))
+
+    def clean_questions(self):
+        questions = self.cleaned_data.get("questions") or []
+        if not isinstance(questions, list) or not all(isinstance(q, dict) and q.get("key") for q in questions):
+            raise ValidationError(
+                _('질문은 [{"key": "…", "label_ko": "…", "required": true}] 형식의 목록이어야 합니다.'))
+        return questions
+
+
+COMMON_FIELDS = (
+    "title_ko", "title_en", "type", "life_stages", "is_public", "description_ko", "description_en", "audience",
+    "organiser", "organiser_office", "venue", "address", "registration_required", "capacity", "party_size_max",
+    "waitlist_limit", "offer_hold_hours", "questions",
+)
+
+
+class EventAdminForm(StagesFormMixin):
+    class Meta:
+        model = Event
+        fields = (*COMMON_FIELDS, "status", "parent", "series", "starts_at", "ends_at", "registration_opens_at",
+                  "registration_closes_at")
+
+
+class EventSeriesAdminForm(StagesFormMixin):
+    class Meta:
+        model = EventSeries
+        fields = (*COMMON_FIELDS, "weekday", "start_time", "duration_minutes", "first_date", "last_date",
+                  "registration_opens_days_before", "registration_closes_hours_before")
+
+
+class OrganiserScopedAdmin(admin.ModelAdmin):
+    """Agency staff: only their agency as organiser, and new rows are theirs."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        agency = _agency_of(request)
+        if db_field.name == "organiser" and not is_clerk(request.user):
+            from partners.models import Agency
+
+            kwargs["queryset"] = Agency.objects.filter(pk=agency.pk) if agency else Agency.objects.none()
+            kwargs["required"] = True
+        if db_field.name == "parent":
+            kwargs["queryset"] = Event.objects.managed_by(request.user).filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("찾는 행사가 없거나 관리할 권한이 없습니다."))
+        return obj
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("내려받는 사유"), max_length=300,
+                             help_text=_("개인정보가 담긴 파일입니다. 사유는 접속기록에 남습니다."))
+
+
+class MessageForm(forms.Form):
+    statuses = forms.MultipleChoiceField(
+        label=_("받는 사람"), widget=forms.CheckboxSelectMultiple,
+        choices=[(S.CONFIRMED, _("확정")), (S.WAITLISTED, _("대기")), (S.ATTENDED, _("참석"))],
+    )
+    text = forms.CharField(label=_("보낼 내용"), widget=forms.Textarea(attrs={"rows": 5}), max_length=1000)
+
+
+EXPORT_HEADER = [_("행사"), _("일시"), _("이름"), _("이메일"), _("휴대전화"), _("인원"), _("상태"), _("신청 시각"),
+                 _("입장 확인"), _("추가 질문 답변")]
+
+
+def _when(value) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+def attendee_rows(events) -> list[list]:
+    """One row per registration (not cancelled) of ``events``, in event and registration order."""
+    registrations = (
+        Registration.objects.filter(event__in=events).exclude(status=S.CANCELLED)
+        .select_related("event", "user").order_by("event__starts_at", "event_id", "created_at", "pk")
+    )
+    return [
+        [r.event.title_ko, _when(r.event.starts_at), r.user.name, r.user.email, r.user.phone, r.party_size,
+         r.get_status_display(), _when(r.created_at), _when(r.checked_in_at),
+         json.dumps(r.answers, ensure_ascii=False) if r.answers else ""]
+        for r in registrations
+    ]
+
+
+@admin.register(Event)
+class EventAdmin(OrganiserScopedAdmin):
+    form = EventAdminForm
+    list_display = ("title_ko", "type", "starts_at", "status", "organiser_label", "capacity", "registration_required")
+    list_filter = ("type", "status", "registration_required", ("organiser", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("title_ko", "title_en", "venue")
+    date_hierarchy = "starts_at"
+    list_select_related = ("organiser",)
+    readonly_fields = ("sequence", "created_at", "updated_at")
+    actions = ("export_attendees_csv", "export_attendees_xlsx", "message_registrants", "cancel_events")
+    fieldsets = (
+        (None, {"fields": ("title_ko", "title_en", "type", "life_stages", "status", "is_public", "parent", "series")}),
+        (_("설명"), {"fields": ("description_ko", "description_en", "audience")}),
+        (_("주관·장소·일시"), {"fields": ("organiser", "organiser_office", "venue", "address", "starts_at",
+                                      "ends_at")}),
+        (_("신청"), {"fields": ("registration_required", "registration_opens_at", "registration_closes_at", "capacity",
+                              "party_size_max", "waitlist_limit", "offer_hold_hours", "questions")}),
+        (_("기록"), {"fields": ("sequence", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return Event.objects.managed_by(request.user).select_related("organiser")
+
+    @admin.display(description=_("주관"), ordering="organiser__name_ko")
+    def organiser_label(self, obj):
+        return obj.organiser_name
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            agency = _agency_of(request)
+            if agency is not None and not is_clerk(request.user):
+                obj.organiser = agency
+        cancelling = change and "status" in form.changed_data and obj.status == Event.Status.CANCELLED
+        if cancelling:
+            # Cancelling goes through the service so registrants are told and calendars update.
+            obj.status = form.initial.get("status", Event.Status.SCHEDULED)
+        elif change and CALENDAR_FIELDS & set(form.changed_data):
+            obj.sequence += 1
+        super().save_model(request, obj, form, change)
+        if cancelling:
+            services.event_cancel(event=obj)
+
+    # --- Actions ------------------------------------------------------------------------------
+
+    def _reason_step(self, request, queryset, action: str, title):
+        """Intermediate page asking why; returns the reason once given, else the page."""
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            return form.cleaned_data["reason"]
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "title": title,
+                   "queryset": queryset, "action": action, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/events/action_form.html", context)
+
+    def _log_export(self, request, queryset, rows, reason, fmt):
+        access_log_record(action="export", request=request, record_type="events.registration", reason=reason,
+                          record_id=",".join(str(pk) for pk in queryset.values_list("pk", flat=True))[:80],
+                          detail={"rows": len(rows), "format": fmt,
+                                  "events": list(queryset.values_list("pk", flat=True))})
+
+    @admin.action(description=_("참석자 명단 내려받기 (CSV)"))
+    def export_attendees_csv(self, request, queryset):
+        reason = self._reason_step(request, queryset, "export_attendees_csv", _("참석자 명단 내려받기 (CSV)"))
+        if not isinstance(reason, str):
+            return reason
+        rows = attendee_rows(queryset)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="attendees-{timezone.localdate():%Y%m%d}.csv"'
+        response.write("\ufeff")  # a BOM, so Excel reads the UTF-8 Korean correctly
+        writer = csv.writer(response)
+        writer.writerow([str(label) for label in EXPORT_HEADER])
+        writer.writerows(rows)
+        self._log_export(request, queryset, rows, reason, "csv")
+        return response
+
+    @admin.action(description=_("참석자 명단 내려받기 (XLSX)"))
+    def export_attendees_xlsx(self, request, queryset):
+        from openpyxl import Workbook
+
+        reason = self._reason_step(request, queryset, "export_attendees_xlsx", _("참석자 명단 내려받기 (XLSX)"))
+        if not isinstance(reason, str):
+            return reason
+        rows = attendee_rows(queryset)
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=gettext("참석자"))
+        sheet.append([str(label) for label in EXPORT_HEADER])
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="attendees-{timezone.localdate():%Y%m%d}.xlsx"'
+        self._log_export(request, queryset, rows, reason, "xlsx")
+        return response
+
+    @admin.action(description=_("신청자에게 안내 보내기"))
+    def message_registrants(self, request, queryset):
+        form = MessageForm(request.POST if "text" in request.POST else None)
+        if form.is_valid():
+            total = 0
+            for event in queryset:
+                total += services.registrants_message(event=event, statuses=form.cleaned_data["statuses"],
+                                                      text=form.cleaned_data["text"], sent_by=request.user)
+            messages.success(request, gettext("%(n)s명에게 안내를 보냈습니다.") % {"n": total})
+            return None
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("신청자에게 안내 보내기"), "queryset": queryset, "action": "message_registrants",
+                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/events/action_form.html", context)
+
+    @admin.action(description=_("선택한 행사 취소 (신청자에게 알림)"))
+    def cancel_events(self, request, queryset):
+        for event in queryset:
+            services.event_cancel(event=event)
+        messages.success(request, gettext("선택한 행사를 취소하고 신청자에게 알렸습니다."))
+
+
+@admin.register(EventSeries)
+class EventSeriesAdmin(OrganiserScopedAdmin):
+    form = EventSeriesAdminForm
+    list_display = ("title_ko", "weekday", "start_time", "first_date", "last_date", "capacity")
+    actions = ("generate_occurrences",)
+
+    def get_queryset(self, request):
+        if is_clerk(request.user):
+            return EventSeries.objects.all()
+        agency = _agency_of(request)
+        return EventSeries.objects.filter(organiser=agency) if agency else EventSeries.objects.none()
+
+    def save_model(self, request, obj, form, change):
+        agency = _agency_of(request)
+        if not change and agency is not None and not is_clerk(request.user):
+            obj.organiser = agency
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("주별 회차 만들기"))
+    def generate_occurrences(self, request, queryset):
+        total = sum(len(services.series_generate_occurrences(series=series)) for series in queryset)
+        messages.success(request, gettext("회차 %(n)s개가 달력에 있습니다.") % {"n": total})
+
+
+@admin.register(Registration)
+class RegistrationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    list_display = ("event", "user", "party_size", "status", "created_at", "checked_in_at")
+    list_filter = ("status",)
+    search_fields = ("user__name", "user__email", "event__title_ko")
+    list_select_related = ("event", "user")
+    readonly_fields = ("event", "user", "party_size", "status", "answers", "offer_expires_at", "checked_in_at",
+                       "cancelled_at", "created_at")
+    fields = readonly_fields
+    actions = ("cancel_registrations",)
+
+    def get_queryset(self, request):
+        return Registration.objects.filter(event__in=Event.objects.managed_by(request.user).values("pk"))
+
+    def has_add_permission(self, request):
+        return False  # citizens register themselves; staff never create registrations for them
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("찾는 신청이 없거나 볼 권한이 없습니다."))
+        return obj
+
+    @admin.action(description=_("선택한 신청 취소 (다음 대기자에게 제안)"))
+    def cancel_registrations(self, request, queryset):
+        done = 0
+        for registration in queryset:
+            try:
+                services.registration_cancel(registration=registration)
+                done += 1
+            except ValidationError as exc:
+                messages.warning(request, f"{registration}: {' '.join(exc.messages)}")
+        messages.success(request, gettext("%(n)s건을 취소했습니다.") % {"n": done})
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    list_display = ("registration", "rating", "created_at")
+    list_filter = ("rating",)
+    readonly_fields = ("registration", "rating", "comment", "created_at")
+
+    def get_queryset(self, request):
+        managed = Event.objects.managed_by(request.user).values("pk")
+        return Feedback.objects.filter(registration__event__in=managed).select_related("registration__event")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,119 @@
+"""Organisers in the admin: scoped to their agency, attendee exports (CSV with BOM, XLSX) logged,
+messages to registrants."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import make_user
+from events.models import Event, Registration
+from gwangmyeong_portal.models import AccessLogEntry
+from notifications.models import Message
+
+from .factories import AgencyFactory, EventFactory, RegistrationFactory, staff_of
+
+pytestmark = pytest.mark.django_db
+
+S = Registration.Status
+
+
+@pytest.fixture
+def setup(db):
+    a, b = AgencyFactory(slug="police", name_ko="광명경찰서"), AgencyFactory(slug="post", name_ko="광명우체국")
+    staff_a = staff_of(a, "a.staff@example.com")
+    event_a = EventFactory(title_ko="경찰서 인구교육", organiser=a, organiser_office="")
+    event_b = EventFactory(title_ko="우체국 인구교육", organiser=b, organiser_office="")
+    people = [make_user(f"p{i}@example.com", name=f"참가자{i}") for i in range(3)]
+    RegistrationFactory(event=event_a, user=people[0])
+    RegistrationFactory(event=event_a, user=people[1], status=S.WAITLISTED)
+    RegistrationFactory(event=event_a, user=people[2], status=S.CANCELLED)
+    reg_b = RegistrationFactory(event=event_b, user=people[0])
+    return staff_a, event_a, event_b, reg_b
+
+
+def test_agency_staff_see_only_their_agencys_events_and_registrations(client, setup):
+    staff_a, event_a, event_b, reg_b = setup
+    client.force_login(staff_a)
+    listing = client.get("/admin/events/event/").content.decode()
+    assert "경찰서 인구교육" in listing and "우체국 인구교육" not in listing
+    assert client.get(f"/admin/events/event/{event_a.pk}/change/").status_code == 200
+    assert client.get(f"/admin/events/event/{event_b.pk}/change/").status_code == 404
+    assert client.get(f"/admin/events/registration/{reg_b.pk}/change/").status_code == 404
+    registrations = client.get("/admin/events/registration/").content.decode()
+    assert "우체국 인구교육" not in registrations and "경찰서 인구교육" in registrations
+
+
+def test_clerks_see_every_agencys_events(client, setup, clerk):
+    _, _, event_b, _ = setup
+    client.force_login(clerk)
+    assert client.get(f"/admin/events/event/{event_b.pk}/change/").status_code == 200
+
+
+def _action(client, action, events, **extra):
+    return client.post("/admin/events/event/", {"action": action, "_selected_action": [e.pk for e in events], **extra})
+
+
+def test_csv_export_asks_for_a_reason_has_a_bom_and_is_logged(client, setup):
+    staff_a, event_a, event_b, _ = setup
+    client.force_login(staff_a)
+    page = _action(client, "export_attendees_csv", [event_a])
+    assert page.status_code == 200 and "내려받는 사유" in page.content.decode()
+    assert not AccessLogEntry.objects.filter(action="export").exists()
+
+    response = _action(client, "export_attendees_csv", [event_a, event_b], reason="행사 당일 명단 확인")
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["행사", "일시", "이름"]
+    # Only agency A's event is exported (B's id in the POST is ignored); cancelled rows are left out.
+    assert sorted(r[2] for r in rows[1:]) == ["참가자0", "참가자1"]
+    entry = AccessLogEntry.objects.get(action="export")
+    assert entry.detail["rows"] == 2 and entry.reason == "행사 당일 명단 확인" and entry.actor == staff_a
+
+
+def test_xlsx_export_is_a_real_workbook_and_is_logged(client, setup, clerk):
+    _, event_a, _, _ = setup
+    client.force_login(clerk)
+    response = _action(client, "export_attendees_xlsx", [event_a], reason="보고")
+    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == "행사" and len(rows) == 3
+    assert {r[2] for r in rows[1:]} == {"참가자0", "참가자1"}
+    assert AccessLogEntry.objects.get(action="export").detail == {"rows": 2, "format": "xlsx", "events": [event_a.pk]}
+
+
+def test_message_registrants_by_status(client, setup):
+    staff_a, event_a, _, _ = setup
+    client.force_login(staff_a)
+    assert _action(client, "message_registrants", [event_a]).status_code == 200
+    _action(client, "message_registrants", [event_a], statuses=["waitlisted"], text="주차는 지하 2층입니다.")
+    sent = Message.objects.filter(kind="events.organiser_message", channel="inapp")
+    assert [m.recipient.email for m in sent] == ["p1@example.com"]
+    assert "주차는 지하 2층입니다." in sent[0].body
+
+
+def test_cancelling_in_the_admin_tells_registrants(client, setup, clerk):
+    _, event_a, _, _ = setup
+    client.force_login(clerk)
+    _action(client, "cancel_events", [event_a])
+    event_a.refresh_from_db()
+    assert event_a.status == Event.Status.CANCELLED
+    assert Message.objects.filter(kind="events.event_cancelled", channel="inapp").count() == 2
+
+
+def test_agency_staff_create_events_for_their_own_agency(client, setup):
+    staff_a, *_ = setup
+    client.force_login(staff_a)
+    response = client.post("/admin/events/event/add/", {
+        "title_ko": "경찰서 부모 교육", "type": "lecture", "status": "scheduled", "is_public": "on",
+        "life_stages": ["childcare_education"], "organiser": staff_a.agency_membership.agency_id,
+        "starts_at_0": "2027-05-10", "starts_at_1": "14:00", "ends_at_0": "2027-05-10", "ends_at_1": "16:00",
+        "party_size_max": "1", "waitlist_limit": "0", "offer_hold_hours": "24", "questions": "[]",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = Event.objects.get(title_ko="경찰서 부모 교육")
+    assert event.organiser_id == staff_a.agency_membership.agency_id
+    assert event.life_stages == "childcare_education" and event.created_by == staff_a
