@@ -16,6 +16,7 @@ class HouseholdTagFactory(factory.django.DjangoModelFactory):
 class ProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Program
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"program-{n}")
     title_ko = factory.Sequence(lambda n: f"지원 사업 {n}")
@@ -29,6 +30,11 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     office_ko = "여성가족과"
     office_phone = "02-2680-6716"
     status = Program.Status.PUBLISHED
+
+    @factory.post_generation
+    def household_tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.household_tags.set(extracted)
 
 
 class RequiredDocumentFactory(factory.django.DjangoModelFactory):

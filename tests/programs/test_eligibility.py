@@ -6,7 +6,16 @@ from django.http import QueryDict
 from django.utils import translation
 
 from programs.eligibility import (
-    ELIGIBLE, INELIGIBLE, MAYBE, MET, NOT_MET, UNKNOWN, evaluate, evaluate_rule, parse_answers, validate_rules,
+    ELIGIBLE,
+    INELIGIBLE,
+    MAYBE,
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    evaluate,
+    evaluate_rule,
+    parse_answers,
+    validate_rules,
 )
 
 SECOND_CHILD = {"field": "children", "op": "gte", "value": 2, "label_ko": "둘째 자녀부터 지급",

@@ -1,0 +1,77 @@
+"""The finder pages: one question per step, shareable result URLs, saving only on request, the timeline."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from programs.models import FinderProfile, Program
+
+from .factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+SECOND_CHILD = [{"field": "children", "op": "gte", "value": 2, "label_ko": "둘째 자녀부터 지급"}]
+
+
+def test_each_step_asks_one_question_and_carries_earlier_answers(client):
+    response = client.get(reverse("programs:finder"), {"step": "2", "resident": "yes"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["question"]["key"] == "age"
+    assert 'name="resident" value="yes"' in body and 'name="step" value="3"' in body
+
+
+@pytest.mark.parametrize("step", ["0", "-5", "999", "abc", ""])
+def test_bad_step_numbers_fall_back(client, step):
+    assert client.get(reverse("programs:finder"), {"step": step}).status_code == 200
+
+
+def test_results_list_every_program_with_reasons_and_nothing_is_stored(client, citizen):
+    ProgramFactory(title_ko="출산 장려금", eligibility_rules=SECOND_CHILD)
+    ProgramFactory(title_ko="장난감도서관", eligibility_rules=[])
+    client.force_login(citizen)
+    response = client.get(reverse("programs:finder_results"), {"resident": "yes", "child_ages": "3"})
+    body = response.content.decode()
+    assert "출산 장려금" in body and "장난감도서관" in body
+    assert "둘째 자녀부터 지급 — 자녀 1명이라고 알려 주셨습니다" in body
+    assert not FinderProfile.objects.exists()
+
+
+def test_save_to_profile_only_when_asked_and_can_be_forgotten(client, citizen):
+    client.force_login(citizen)
+    client.post(reverse("programs:finder_save"), {"resident": "yes", "age": "31", "child_ages": "0,4"})
+    assert FinderProfile.objects.get(user=citizen).answers == {"resident": "yes", "age": "31", "child_ages": "0,4"}
+    assert "저장한 답변으로 결과 보기" in client.get(reverse("accounts:me")).content.decode()
+    client.post(reverse("programs:finder_forget"))
+    assert not FinderProfile.objects.exists()
+
+
+def test_saving_requires_sign_in(client):
+    response = client.post(reverse("programs:finder_save"), {"resident": "yes"})
+    assert response.status_code == 302 and not FinderProfile.objects.exists()
+
+
+def test_timeline_from_due_date_and_its_ics(client):
+    ProgramFactory(title_ko="임신·출산 교실", slug="class", timeline_anchor=Program.TimelineAnchor.DUE_DATE,
+                   timeline_start_days=-200, timeline_end_days=-30)
+    ProgramFactory(title_ko="출산 장려금", slug="incentive", timeline_anchor=Program.TimelineAnchor.BIRTH_DATE,
+                   timeline_start_days=0, timeline_end_days=365)
+    response = client.get(reverse("programs:timeline"), {"due_date": "2027-05-01"})
+    items = response.context["items"]
+    assert [(i.program.slug, i.ends_on) for i in items] == [("class", date(2027, 4, 1))]
+
+    ics = client.get(reverse("programs:timeline_ics"), {"due_date": "2027-05-01", "birth_date": "2027-05-03"})
+    assert ics["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(ics.content)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    start = events[0].decoded("dtstart")
+    assert start.date() == date(2027, 4, 1) and str(start.tzinfo) == "Asia/Seoul"
+
+
+@pytest.mark.parametrize("query", [{}, {"due_date": "not-a-date"}, {"birth_date": "2027-02-30"}])
+def test_timeline_bad_input_shows_a_message_not_an_error(client, query):
+    assert client.get(reverse("programs:timeline"), query).status_code == 200
+    assert client.get(reverse("programs:timeline_ics"), query).status_code == 404
