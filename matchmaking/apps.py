@@ -8,6 +8,18 @@ class MatchmakingConfig(AppConfig):
     name = "matchmaking"
     verbose_name = _("미혼남녀 만남")
 
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the deploy check of the contact key
+
+    def me_section(self, request):
+        """A link block on my page, only for people who are in the registry (nobody else learns it exists
+        for them)."""
+        from .selectors import profile_of
+
+        if profile_of(request.user) is None:
+            return None
+        return {"template": "matchmaking/_me_section.html", "context": {}}
+
     def personal_data_export(self, user) -> dict:
         """The person's own registry data, their own contact included. Never the contact of a
         match, and never who picked them: only the picks they made themselves."""

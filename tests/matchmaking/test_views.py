@@ -120,3 +120,38 @@ def test_city_figures_suppress_counts_under_five(client, clerk):
     client.force_login(clerk)
     page = client.get("/matchmaking/stats/").content.decode()
     assert "5 미만" in page
+
+
+def test_my_page_links_the_registry_only_for_registrants(client, citizen):
+    client.force_login(citizen)
+    assert "/matchmaking/matches/" not in client.get("/me/").content.decode()
+    profile = make_profile()
+    client.force_login(profile.user)
+    assert "/matchmaking/matches/" in client.get("/me/").content.decode()
+
+
+def test_deploy_check_refuses_the_dev_contact_key(settings):
+    from matchmaking.checks import DEV_KEY, contact_key_check
+
+    settings.MATCHMAKING_CONTACT_KEY = DEV_KEY
+    assert [e.id for e in contact_key_check(None)] == ["matchmaking.E001"]
+    settings.MATCHMAKING_CONTACT_KEY = "not-a-key"
+    assert [e.id for e in contact_key_check(None)] == ["matchmaking.E002"]
+    from cryptography.fernet import Fernet
+
+    settings.MATCHMAKING_CONTACT_KEY = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
+    assert contact_key_check(None) == []
+
+
+def test_contacts_stay_readable_after_key_rotation(settings):
+    from cryptography.fernet import Fernet
+
+    from matchmaking.crypto import contact_decrypt, contact_encrypt
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.MATCHMAKING_CONTACT_KEY = old
+    token = contact_encrypt("010-5555-6666")
+    settings.MATCHMAKING_CONTACT_KEY = f"{new},{old}"
+    assert contact_decrypt(token) == "010-5555-6666"
+    settings.MATCHMAKING_CONTACT_KEY = new
+    assert contact_decrypt(token) == ""
