@@ -67,7 +67,7 @@ class EventAdminForm(StagesFormMixin):
     class Meta:
         model = Event
         fields = (*COMMON_FIELDS, "status", "parent", "series", "starts_at", "ends_at", "registration_opens_at",
-                  "registration_closes_at")
+                  "registration_closes_at", "programs")
 
 
 class EventSeriesAdminForm(StagesFormMixin):
@@ -150,8 +150,10 @@ class EventAdmin(OrganiserScopedAdmin):
                                       "ends_at")}),
         (_("신청"), {"fields": ("registration_required", "registration_opens_at", "registration_closes_at", "capacity",
                               "party_size_max", "waitlist_limit", "offer_hold_hours", "questions")}),
+        (_("연결된 사업 (부스 QR 포스터)"), {"fields": ("programs",)}),
         (_("기록"), {"fields": ("sequence", "created_at", "updated_at")}),
     )
+    filter_horizontal = ("programs",)
 
     def get_queryset(self, request):
         return Event.objects.managed_by(request.user).select_related("organiser")

@@ -19,7 +19,7 @@ class EventsConfig(AppConfig):
         return {"template": "events/_me_section.html", "context": {"upcoming": upcoming}}
 
     def personal_data_export(self, user) -> dict:
-        from .models import Registration
+        from .models import ProgramInterest, Registration
 
         rows = Registration.objects.filter(user=user).select_related("event").order_by("created_at", "pk")
         return {
@@ -30,14 +30,18 @@ class EventsConfig(AppConfig):
                  "feedback": ({"rating": r.feedback.rating, "comment": r.feedback.comment}
                               if hasattr(r, "feedback") else None)}
                 for r in rows
-            ]
+            ],
+            "program_interests": [
+                {"program": i.program.title_ko, "saved": i.created_at.isoformat()}
+                for i in ProgramInterest.objects.filter(user=user).select_related("program")
+            ],
         }
 
     def personal_data_erase(self, user) -> list[str]:
         from django.core.exceptions import ValidationError
         from django.utils import timezone
 
-        from .models import Registration
+        from .models import ProgramInterest, Registration
         from .services import registration_cancel
 
         # Free held places first so the waitlist moves on; then nothing is kept.
@@ -49,4 +53,5 @@ class EventsConfig(AppConfig):
             except ValidationError:
                 pass
         Registration.objects.filter(user=user).delete()
+        ProgramInterest.objects.filter(user=user).delete()
         return []

@@ -36,6 +36,16 @@ def _event(*, title_ko: str, starts_at: datetime, **fields) -> Event:
 
 FAIR_CLOSES = at(2027, 4, 16, 18)
 
+# Programs each booth or talk presents (slugs of programs.demo); its QR poster records interest in them.
+BOOTH_PROGRAMS = {
+    "부부가 함께 듣는 출산 준비 특강": ["couples-prenatal-class", "birth-incentive"],
+    "예비부부·신혼부부 무료 건강검진 상담": ["newlywed-health-checkup"],
+    "장난감도서관 놀이 체험": ["toy-library"],
+    "육아종합지원센터·야간보육 상담": ["childcare-support-center", "night-childcare"],
+    "청년 잡스타트·창업 지원 상담": ["youth-job-start", "youth-job-go", "youth-startup-center", "youth-startup-fund"],
+    "신혼부부 전세임대 설명회": ["jeonse-rental-housing"],
+}
+
 # title_ko, title_en, start (h, m), minutes, venue, stages, capacity, party size, waitlist, questions
 FAIR_PARTS = [
     ("부부가 함께 듣는 출산 준비 특강", "Getting ready for birth: a talk for couples", (11, 0), 60, "광명시민회관 대공연장",
@@ -67,7 +77,7 @@ def seed_fair() -> Event:
     )
     for title_ko, title_en, (hh, mm), minutes, venue, stages, capacity, party, waitlist, questions in FAIR_PARTS:
         start = at(2027, 4, 17, hh, mm)
-        _event(
+        part = _event(
             title_ko=title_ko, title_en=title_en, starts_at=start, ends_at=start + timedelta(minutes=minutes),
             parent=fair, type=Event.Type.FAIR, life_stages=stages, venue=venue, address=CITY_HALL,
             audience="누구나", registration_required=True, registration_closes_at=FAIR_CLOSES, capacity=capacity,
@@ -75,7 +85,16 @@ def seed_fair() -> Event:
             description_ko=f"{title_ko} — 아이와 맘 편한 우리동네 박람회의 세부 프로그램입니다.",
             description_en=f"{title_en} — part of the Child- and Mom-Friendly Neighbourhood Fair.",
         )
+        _link_programs(part, BOOTH_PROGRAMS.get(title_ko, []))
     return fair
+
+
+def _link_programs(event: Event, slugs: list[str]) -> None:
+    try:
+        from programs.models import Program
+    except ImportError:  # pragma: no cover - programs always installed; kept for partial checkouts
+        return
+    event.programs.set(Program.objects.filter(slug__in=slugs))
 
 
 def seed_class_series() -> EventSeries:

@@ -213,6 +213,9 @@ class Event(EventFields):
     updated_at = models.DateTimeField(auto_now=True)
     # ICS SEQUENCE: bumped on every change calendars must pick up (time, place, cancellation).
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # A fair booth or talk can point to the city's programs: its poster QR records interest in them.
+    programs = models.ManyToManyField("programs.Program", blank=True, related_name="linked_events",
+                                      verbose_name=_("연결된 사업"))
 
     objects = EventQuerySet.as_manager()
 
@@ -350,3 +353,29 @@ class Feedback(models.Model):
 
     def access_log_subject(self):
         return self.registration.access_log_subject()
+
+
+class ProgramInterest(models.Model):
+    """A citizen's interest in a program, recorded by scanning a booth's poster at the fair.
+
+    The citizen sees it on their page and is told once when the program opens for applications."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_interests")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="interests",
+                                verbose_name=_("사업"))
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="interests",
+                              verbose_name=_("기록한 행사"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_open_at = models.DateTimeField(_("신청 시작 알림"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("관심 사업")
+        verbose_name_plural = _("관심 사업")
+        ordering = ["-created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="events_one_interest_per_program")]
+
+    def __str__(self):
+        return f"{self.user} → {self.program}"
+
+    def access_log_subject(self):
+        return str(self.user), self.user_id

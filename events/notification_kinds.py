@@ -24,3 +24,5 @@ FEEDBACK_REQUEST = register(Kind(key="events.feedback_request", label=_("행사 
                                  required_context=("title",)))
 ORGANISER_MESSAGE = register(Kind(key="events.organiser_message", label=_("행사 주관 기관 안내"),
                                   required_context=("title", "text")))
+# A program a citizen noted at the fair has opened for applications.
+PROGRAM_OPEN = register(Kind(key="events.program_open", label=_("관심 사업 신청 시작"), required_context=("title",)))

@@ -21,3 +21,9 @@ def send_reminders() -> int:
 def send_feedback_requests() -> int:
     """Hourly: ask attendees of events that have ended for a rating."""
     return services.feedback_requests_send()
+
+
+@shared_task(acks_late=True, time_limit=600)
+def notify_open_programs() -> int:
+    """Hourly: programs noted at the fair that have opened for applications."""
+    return services.program_interests_notify_open()

@@ -25,7 +25,7 @@ from partners.models import Agency
 from . import selectors, services
 from .forms import FeedbackForm, RegistrationForm
 from .ics import calendar_bytes
-from .models import Event, Feedback, LifeStage, Registration
+from .models import Event, Feedback, LifeStage, ProgramInterest, Registration
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
@@ -119,6 +119,7 @@ def detail(request, pk: int):
         "event": event, "places": places, "registration": registration, "window_open": window_open,
         "form": RegistrationForm(event=event) if window_open and registration is None else None,
         "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage,
+        "linked_programs": _linked_programs(event),
         "crumbs": _crumbs(request, *([(event.parent.title, event.parent.get_absolute_url())] if event.parent else []),
                           (event.title, request.path)),
     }
@@ -238,7 +239,8 @@ def my(request):
     now = timezone.now()
     upcoming = [r for r in registrations if r.event.ends_at >= now]
     past = [r for r in registrations if r.event.ends_at < now][::-1]
-    return render(request, "events/my.html", {"upcoming": upcoming, "past": past,
+    interests = _interests_with_state(request.user)
+    return render(request, "events/my.html", {"upcoming": upcoming, "past": past, "interests": interests,
                                               "crumbs": _crumbs(request, (_("내 행사 신청"), request.path))})
 
 
@@ -325,3 +327,70 @@ def checkin_counts(request, pk: int):
     response = JsonResponse(selectors.checkin_counts(event))
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- From the fair to the programs --------------------------------------------------------------
+
+def _interests_with_state(user) -> list[ProgramInterest]:
+    from programs.models import Program
+
+    interests = list(ProgramInterest.objects.filter(user=user).select_related("program", "event"))
+    open_ids = set(Program.objects.open_now().filter(pk__in=[i.program_id for i in interests])
+                   .values_list("pk", flat=True))
+    for interest in interests:
+        interest.is_open = interest.program_id in open_ids
+    return interests
+
+
+def _linked_programs(event: Event):
+    from programs.models import Program
+
+    return list(event.programs.filter(status=Program.Status.PUBLISHED).order_by("title_ko"))
+
+
+def interest(request, pk: int):
+    """Where a booth poster's QR code leads: the linked programs and a button to save them."""
+    event = _visible_event(request, pk)
+    programs = _linked_programs(event)
+    if not programs:
+        raise Http404
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+        try:
+            services.program_interest_record(user=request.user, event=event)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("관심 사업으로 저장했습니다. 신청이 시작되면 알려 드립니다."))
+            return redirect(reverse("events:my") + "#interests")
+    saved = set()
+    if request.user.is_authenticated:
+        saved = set(ProgramInterest.objects.filter(user=request.user, program__in=programs)
+                    .values_list("program_id", flat=True))
+    return render(request, "events/interest.html", {
+        "event": event, "programs": programs, "all_saved": saved >= {p.pk for p in programs},
+        "crumbs": _crumbs(request, (event.title, event.get_absolute_url()), (_("관심 사업 저장"), request.path)),
+    })
+
+
+@require_GET
+def poster(request, pk: int):
+    """A printable poster for the booth: its programs and a large QR code to the interest page."""
+    event = _visible_event(request, pk)
+    programs = _linked_programs(event)
+    if not programs:
+        raise Http404
+    url = request.build_absolute_uri(reverse("events:interest", args=[event.pk]))
+    qr = segno.make(url, error="q").svg_data_uri(scale=10, border=2)
+    return render(request, "events/poster.html", {"event": event, "programs": programs, "qr": qr, "url": url})
+
+
+@login_required
+@require_POST
+def interest_remove(request, pk: int):
+    item = get_object_or_404(ProgramInterest, pk=pk, user=request.user)
+    services.program_interest_remove(interest=item)
+    messages.success(request, _("관심 사업에서 뺐습니다."))
+    return redirect(reverse("events:my") + "#interests")
