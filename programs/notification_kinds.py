@@ -1,13 +1,14 @@
-"""Messages the programs app sends about applications."""
+"""Messages the programs app sends about applications. Values (program title, status) arrive
+already in the recipient's language (``programs.services._message_context``)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from notifications.kinds import Kind, register
 
-CONTEXT = ("title", "title_en", "reference", "status", "status_en", "note")
+CONTEXT = ("title", "reference", "status", "note")
 
 register(Kind(key="programs.application_submitted", label=_("신청 접수 안내"),
-              required_context=("title", "title_en", "reference"), mandatory=True))
+              required_context=("title", "reference"), mandatory=True))
 register(Kind(key="programs.application_info_requested", label=_("신청 보완 요청"), required_context=CONTEXT,
               mandatory=True))
 register(Kind(key="programs.application_decided", label=_("신청 결과 안내"), required_context=CONTEXT, mandatory=True))

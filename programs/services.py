@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gwangmyeong_portal.uploads import original_name
+from notifications.rendering import language_for
 from notifications.services import notify
 
 from .models import Application, ApplicationDocument, ApplicationEvent, FinderProfile, Program
@@ -117,9 +118,7 @@ def application_submit(*, application: Application, actor) -> Application:
                                             actor=actor)
     notify(
         recipient=application.applicant, kind="programs.application_submitted",
-        context={"title": application.program.title_ko,
-                 "title_en": application.program.title_en or application.program.title_ko,
-                 "reference": application.reference},
+        context=_message_context(application),
         idempotency_key=f"programs.application:{application.pk}:event:{event.pk}",
         link=application.get_absolute_url(),
     )
@@ -151,23 +150,20 @@ def _transition(application: Application, to_status: str, *, actor, note: str = 
     }.get(to_status, "programs.application_updated")
     notify(
         recipient=application.applicant, kind=kind,
-        context={"title": application.program.title_ko,
-                 "title_en": application.program.title_en or application.program.title_ko,
-                 "reference": application.reference or "",
-                 **_status_labels(to_status), "note": note},
+        context=_message_context(application, status=to_status, note=note),
         idempotency_key=f"programs.application:{application.pk}:event:{event.pk}",
         link=application.get_absolute_url(),
     )
     return application
 
 
-def _status_labels(status: str) -> dict:
-    """The status in both languages: the message is rendered in the recipient's language later."""
-    with translation.override("ko"):
-        ko = str(S(status).label)
-    with translation.override("en"):
-        en = str(S(status).label)
-    return {"status": ko, "status_en": en}
+def _message_context(application: Application, *, status: str | None = None, note: str = "") -> dict:
+    """Message values in the recipient's language (the program title, the status label)."""
+    with translation.override(language_for(application.applicant)):
+        context = {"title": application.program.title, "reference": application.reference or ""}
+        if status is not None:
+            context.update(status=str(S(status).label), note=note)
+    return context
 
 
 def _require(text: str, message: str) -> str:

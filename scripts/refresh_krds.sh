@@ -18,7 +18,8 @@ cp "$src/css/common/common.css" "$dest/css/common/"
 # The package's component.css points some images at ../../img/img/…; the files live at ../../img/….
 sed -e 's#\.\./\.\./img/img/#../../img/#g' -e '/sourceMappingURL/d' "$src/css/component/component.css" \
   > "$dest/css/component/component.css"
-sed -i '/sourceMappingURL/d' "$dest/css/common/common.css" "$dest/css/token/krds_tokens.css"
+sed -i -e '/sourceMappingURL/d' -e 's#@import "../../css/token/#@import "../token/#' "$dest/css/common/common.css"
+sed -i '/sourceMappingURL/d' "$dest/css/token/krds_tokens.css"
 cp -r "$src/img/component/icon" "$dest/img/component/"
 cp "$src"/fonts/PretendardGOV-*.subset.woff2 "$dest/fonts/"
 echo "$version" > "$dest/VERSION"

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +59,31 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
 ]
+
+# --- Browser security headers (every mode, so tests catch an inline script early) -------------
+# No inline scripts or styles: JavaScript lives in static files. QR codes are data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# Only the check-in page may use the camera (QR scanning); nothing may use the rest.
+PERMISSIONS_POLICY = {
+    "camera": ["self"], "geolocation": [], "microphone": [], "payment": [], "usb": [],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "gwangmyeong_portal.urls"
 WSGI_APPLICATION = "gwangmyeong_portal.wsgi.application"
@@ -274,3 +301,16 @@ MATCHMAKING_MAX_AGE = env_int("MATCHMAKING_MAX_AGE", 39, minimum=19)
 MATCHMAKING_RETENTION_DAYS = env_int("MATCHMAKING_RETENTION_DAYS", 365, minimum=60)
 MATCHMAKING_RETENTION_NOTICE_DAYS = 30
 MATCHMAKING_MAX_PICKS = 3
+
+
+# --- Reports (dashboard and exports for clerks) ------------------------------------------------
+# An XLSX detail export with more rows than this is written by a Celery task; the clerk is
+# notified with a download link. CSV always streams, whatever its size.
+REPORTS_SYNC_XLSX_MAX_ROWS = env_int("REPORTS_SYNC_XLSX_MAX_ROWS", 5000, minimum=1)
+# How long a background export's download link works (hours); the purge job then deletes the file.
+REPORTS_EXPORT_LINK_HOURS = env_int("REPORTS_EXPORT_LINK_HOURS", 72, minimum=1)
+# Seconds a background export may run before Celery stops it (200,000 rows take well under a minute).
+REPORTS_EXPORT_TIME_LIMIT = env_int("REPORTS_EXPORT_TIME_LIMIT", 1800, minimum=60)
+CELERY_BEAT_SCHEDULE["reports-purge-expired-exports"] = {
+    "task": "reports.tasks.purge_expired_exports", "schedule": 3600.0,
+}

@@ -79,7 +79,15 @@ def page(request, browser, viewport, live_server):
     context = browser.new_context(viewport=viewport, locale="ko-KR", base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # A page that breaks the Content-Security-Policy (an inline script, a foreign source) fails
+    # its journey: in production the browser would silently refuse that code.
+    # (axe-core itself applies inline styles while auditing; templates are checked for style
+    # attributes by tests/portal/test_security_headers.py instead.)
+    csp_violations = []
+    page.on("console", lambda msg: csp_violations.append(msg.text)
+            if "Content Security Policy" in msg.text and "inline style" not in msg.text else None)
     yield page
+    assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
