@@ -15,13 +15,14 @@ PROD_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/gwangmyeong",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "NOTIFY_SITE_URL": "https://portal.example.go.kr",
+    "MATCHMAKING_CONTACT_KEY": "ilUFeGnTtkxYdswkLWP_GfT3FODGMuLAplnthvJBlZ8=",
 }
 PROBE = (
     "import django; from django.conf import settings; django.setup(); "
     "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, settings.DEBUG)"
 )
 MANAGED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG",
-           "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE", "NOTIFY_SITE_URL")
+           "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE", "NOTIFY_SITE_URL", "MATCHMAKING_CONTACT_KEY")
 
 
 def load(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -57,7 +58,8 @@ def test_production_loads_with_every_required_setting():
 
 
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "NOTIFY_SITE_URL"]
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "NOTIFY_SITE_URL",
+                "MATCHMAKING_CONTACT_KEY"]
 )
 def test_production_refuses_to_start_without_a_required_setting(missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}

@@ -14,6 +14,9 @@ env_str("DATABASE_URL", required=True)
 REDIS_URL = redis_url("REDIS_URL", required=True)
 # Links in e-mail and SMS must point at the public address, never at a default.
 NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", required=True)
+# Meetup-registry contacts are encrypted with this Fernet key (comma-separated for rotation);
+# the dev key in base.py is public, so production has no default.
+MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", required=True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
