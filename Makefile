@@ -40,5 +40,12 @@ bench: $(VENV)/.installed-dev
 	@mkdir -p bench/results
 	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=gwangmyeong_portal.settings.test $(PY) $$script || exit 1; done
 
+# Database + uploads into backups/; restore with `make restore BACKUP=backups/db-….dump [MEDIA=…tar.gz]`.
+backup:
+	scripts/backup.sh
+
+restore:
+	scripts/restore.sh "$(BACKUP)" "$(MEDIA)"
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache
