@@ -68,3 +68,9 @@ def test_social_login_buttons_appear_only_when_configured(client, settings):
     assert "kakao" not in client.get(reverse("account_login")).content.decode().lower()
     settings.SOCIALACCOUNT_PROVIDERS = {"kakao": {"APPS": [{"client_id": "id", "secret": "s"}]}}
     assert "kakao" in client.get(reverse("account_login")).content.decode().lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/kakao/login/", "/accounts/naver/login/callback/"])
+def test_unconfigured_social_login_pages_are_not_found_rather_than_errors(client, url):
+    assert client.get(url).status_code == 404
