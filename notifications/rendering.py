@@ -54,6 +54,9 @@ def language_for(user) -> str:
 
 
 def render_part(kind_key: str, language: str, part: str, context: dict) -> str:
+    # Compiled once per process: with no "loaders" configured, Django wraps the template loaders
+    # in its cached loader (also when DEBUG is on, where it is reset on template changes), so
+    # this is a dict look-up, not a file read — tests/notifications/test_notify_many.py checks it.
     template = get_template(template_name(kind_key, language, part)).template
     with translation.override(language):
         # Plain text: no HTML escaping ("&" stays "&" in an email subject).

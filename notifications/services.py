@@ -7,6 +7,10 @@ its own (pending/held → sending, stamped ``claimed_at``) before anything leave
 two workers never send the same row at once and a redelivered task for a sent row does nothing.
 Rows whose task was lost (Redis restarted, worker killed) are found by ``message_requeue_due``,
 which beat runs every minute.
+
+Fan-out to many people (a reminder to every registrant) uses ``notify_many``: the same rows and
+keys as one ``notify`` per recipient, written in bulk, and delivered by ``message_deliver_many``
+in batches — one claim UPDATE and one SMTP connection per batch, each row still marked on its own.
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ import hashlib
 import json
 import logging
 import smtplib
+import time
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import DatabaseError, transaction
+from django.core.mail import EmailMessage, get_connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
@@ -37,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 NO_EMAIL = "recipient has no email address"
 NO_PHONE = "recipient has no phone number"
+# Message ids per delivery task of notify_many: one claim UPDATE and one SMTP connection each.
+DELIVERY_BATCH = 200
+# Rows per INSERT (and per look-up of existing keys) in notify_many.
+INSERT_BATCH = 1000
 
 
 class TransientDeliveryError(Exception):
@@ -131,6 +142,10 @@ def _effective_channels(kind: Kind, recipient, channels: tuple[str, ...] | None)
     prefs = dict(
         NotificationPreference.objects.filter(user=recipient, kind=kind.key).values_list("channel", "enabled")
     )
+    return _channels_by_preference(kind, prefs, channels)
+
+
+def _channels_by_preference(kind: Kind, prefs: dict[str, bool], channels: tuple[str, ...] | None) -> list[str]:
     result = [Message.Channel.INAPP.value]
     for channel in (Message.Channel.EMAIL.value, Message.Channel.SMS.value):
         if kind.mandatory and channel == Message.Channel.EMAIL:
@@ -159,6 +174,109 @@ def _enqueue(message_id: int, eta: datetime | None = None) -> None:
     from .tasks import deliver_message
 
     deliver_message.apply_async((message_id,), eta=eta)
+
+
+def notify_many(
+    *,
+    recipients: Iterable,
+    kind: str,
+    context: dict,
+    channels: Iterable[str] | None = None,
+    idempotency_key: str | None = None,
+    link: str = "",
+) -> int:
+    """``notify`` for many recipients at once; returns the number of message rows written.
+
+    Each recipient gets exactly what ``notify(recipient=r, ...)`` would give them — the same
+    channels (preferences, mandatory kinds), quiet-hours holds, in-app rows delivered in the
+    caller's transaction, and the same idempotency keys: with ``idempotency_key=K`` recipient r's
+    rows are keyed ``f"{K}:{r.pk}:{channel}"``, exactly as ``notify(recipient=r,
+    idempotency_key=f"{K}:{r.pk}")`` would key them; without a key, as ``notify`` without one. So a
+    repeated call, or a ``notify`` for one of the same people, writes nothing new and sends
+    nothing twice; rows that already existed are not counted in the return value.
+
+    Cost: one preferences query for everyone, rows inserted ``INSERT_BATCH`` at a time (with
+    ``ignore_conflicts``: a concurrent identical call that committed first wins), and e-mail/SMS
+    delivery enqueued after commit as ``deliver_messages`` tasks of ``DELIVERY_BATCH`` ids each.
+    Raises like ``notify`` (``UnknownKind``, ``TypeError``, ``ValueError``) before writing anything.
+    """
+    kind_obj = get_kind(kind)
+    if channels is not None:
+        channels = tuple(channels)
+        unknown = set(channels) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"Unknown notification channels: {sorted(unknown)}")
+    try:
+        canonical = json.dumps(context, sort_keys=True, ensure_ascii=False)
+    except TypeError as exc:
+        raise TypeError(f"notify_many({kind}): context must be JSON-serialisable: {exc}") from None
+    people = list({recipient.pk: recipient for recipient in recipients}.values())  # each person once
+    if not people:
+        return 0
+    if idempotency_key is None:
+        digest = hashlib.sha256(f"{canonical}|{link}".encode()).hexdigest()[:40]
+        keys = {person.pk: f"{kind}:{person.pk}:{digest}" for person in people}
+    else:
+        keys = {person.pk: f"{idempotency_key}:{person.pk}" for person in people}
+    if max(len(key) for key in keys.values()) > 240:
+        raise ValueError("idempotency_key is longer than 240 characters")
+
+    prefs: dict[int, dict[str, bool]] = defaultdict(dict)
+    for user_id, channel, enabled in NotificationPreference.objects.filter(
+        user__in=[person.pk for person in people], kind=kind
+    ).values_list("user_id", "channel", "enabled"):
+        prefs[user_id][channel] = enabled
+    now = timezone.now()
+    held_until = quiet_until(now)
+    rows = []
+    for person in people:
+        for channel in _channels_by_preference(kind_obj, prefs.get(person.pk, {}), channels):
+            hold = channel == Message.Channel.SMS and not kind_obj.urgent and held_until is not None
+            rows.append(Message(
+                recipient=person, kind=kind, channel=channel, idempotency_key=f"{keys[person.pk]}:{channel}",
+                context=context, link=link, status=Message.Status.HELD if hold else Message.Status.PENDING,
+                not_before=held_until if hold else None,
+            ))
+
+    written = 0
+    to_send: dict[datetime | None, list[int]] = defaultdict(list)  # ids by eta (held SMS: end of quiet hours)
+    with transaction.atomic():  # all or nothing, and the enqueueing waits for the caller's commit
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start:start + INSERT_BATCH]
+            existing = set(Message.objects.filter(idempotency_key__in=[row.idempotency_key for row in batch])
+                           .values_list("idempotency_key", flat=True))
+            new = [row for row in batch if row.idempotency_key not in existing]
+            for row in new:
+                if row.channel == Message.Channel.INAPP:
+                    _deliver_inapp_unsaved(row, now)
+            Message.objects.bulk_create(new, ignore_conflicts=True)
+            written += len(new)
+            outgoing = [row.idempotency_key for row in new if row.channel != Message.Channel.INAPP]
+            for pk, not_before in (
+                Message.objects.filter(idempotency_key__in=outgoing,
+                                       status__in=[Message.Status.PENDING, Message.Status.HELD])
+                .order_by("pk").values_list("pk", "not_before")
+            ):
+                to_send[not_before].append(pk)
+        for eta, ids in to_send.items():
+            for start in range(0, len(ids), DELIVERY_BATCH):
+                _enqueue_many_on_commit(ids[start:start + DELIVERY_BATCH], eta)
+    return written
+
+
+def _enqueue_many_on_commit(message_ids: list[int], eta: datetime | None) -> None:
+    # robust, one callback per batch: a broker outage loses no batch for good (the sweep finds
+    # the pending rows) and does not stop the other batches from being enqueued.
+    def enqueue_batch():
+        _enqueue_many(message_ids, eta)
+
+    transaction.on_commit(enqueue_batch, robust=True)
+
+
+def _enqueue_many(message_ids: list[int], eta: datetime | None = None) -> None:
+    from .tasks import deliver_messages
+
+    deliver_messages.apply_async((message_ids,), eta=eta)
 
 
 def message_resend(*, message: Message) -> bool:
@@ -281,6 +399,122 @@ def message_deliver(*, message_id: int, final_attempt: bool = False) -> str:
     return "sent"
 
 
+@dataclass
+class BatchOutcome:
+    """What ``message_deliver_many`` did with each id it was given."""
+
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # not claimable: sent, failed, held, another worker's
+    retry: list[int] = field(default_factory=list)  # transient error: back to pending, retry with backoff
+    deferred: list[int] = field(default_factory=list)  # not tried before the batch's time ran out
+
+
+def message_deliver_many(*, message_ids: Iterable[int], final_attempt: bool = False,
+                         budget: float | None = None) -> BatchOutcome:
+    """Send a batch of messages by id over one SMTP connection. Idempotent, like ``message_deliver``.
+
+    1. Claim with one conditional UPDATE … RETURNING id, committed before sending — the same rule
+       as ``message_deliver`` (pending/held and due, or "sending" with a stale claim → sending,
+       ``claimed_at`` = now, attempts + 1). Only the rows it returns are ours; the rest are skipped,
+       so the same ids delivered twice, or racing ``deliver_message``, send nothing twice.
+    2. Render and send each claimed row, e-mail over one connection opened once (reopened after a
+       transient error), and mark that row sent/failed/pending right after its own send: a crash
+       repeats at most the one message in flight, as with ``message_deliver``.
+    3. A transient error puts that row back to pending (its attempt counted) for a retry of just
+       those ids; the others are unaffected. Once ``budget`` seconds (default: half the send time
+       limit or the claim timeout, whichever is shorter) have passed, untried rows go back to
+       pending uncounted and are returned as ``deferred``, so no claim outlives the claim timeout.
+    """
+    ids = sorted({int(pk) for pk in message_ids})
+    outcome = BatchOutcome()
+    if not ids:
+        return outcome
+    if budget is None:
+        budget = min(settings.NOTIFY_SEND_TIME_LIMIT, settings.NOTIFY_CLAIM_TIMEOUT) / 2
+    deadline = time.monotonic() + budget
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = set(_claim_many(ids, now))
+    outcome.skipped = [pk for pk in ids if pk not in claimed]
+    if not claimed:
+        return outcome
+    messages = list(Message.objects.select_related("recipient").filter(pk__in=claimed).order_by("pk"))
+    mail = None
+    try:
+        for position, message in enumerate(messages):
+            if time.monotonic() > deadline:
+                rest = [m.pk for m in messages[position:]]
+                Message.objects.filter(pk__in=rest, status=Message.Status.SENDING, claimed_at=now).update(
+                    status=Message.Status.PENDING, claimed_at=None, attempts=F("attempts") - 1)
+                outcome.deferred = rest
+                logger.info("notification batch: out of time, %d messages deferred", len(rest))
+                break
+            if mail is None and message.channel == Message.Channel.EMAIL:
+                mail = get_connection(fail_silently=False)
+            ours = Message.objects.filter(pk=message.pk, status=Message.Status.SENDING, claimed_at=now)
+            try:
+                rendered = _render(message)
+                _send(message, rendered, mail=mail)
+            except TransientDeliveryError as exc:
+                _close_quietly(mail)  # a dropped or confused connection: open a fresh one for the next
+                if final_attempt or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+                    _fail(ours, message, f"gave up after {message.attempts} attempts: {exc}")
+                    outcome.failed.append(message.pk)
+                    continue
+                ours.update(status=Message.Status.PENDING, claimed_at=None, last_error=str(exc)[:2000])
+                logger.warning("notification %s: transient error, will retry: %s", message.pk, exc)
+                outcome.retry.append(message.pk)
+                continue
+            except PermanentDeliveryError as exc:
+                _fail(ours, message, str(exc))
+                outcome.failed.append(message.pk)
+                continue
+            except (DatabaseError, SoftTimeLimitExceeded):
+                raise  # rows not marked yet stay "sending"; the sweep takes them up once the claim is stale
+            except Exception as exc:  # a broken template, a bug: never a silent drop
+                logger.exception("notification %s: unexpected error", message.pk)
+                _fail(ours, message, f"{type(exc).__name__}: {exc}")
+                outcome.failed.append(message.pk)
+                continue
+            ours.update(status=Message.Status.SENT, sent_at=timezone.now(), subject=rendered.subject,
+                        body=rendered.body, last_error="", not_before=None)
+            outcome.sent.append(message.pk)
+    finally:
+        _close_quietly(mail)
+    return outcome
+
+
+def _claim_many(ids: list[int], now: datetime) -> list[int]:
+    """One conditional UPDATE … RETURNING id (PostgreSQL; SQLite ≥ 3.35 for `make run`): the ids
+    are exactly the rows this call claimed — the ORM's update() only says how many."""
+    stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT)
+    adapt = connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(Message._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(ids))
+    # Only the quoted table name and "%s" placeholders are formatted in; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+        f"WHERE id IN ({placeholders}) AND ("
+        "(status IN (%s, %s) AND (not_before IS NULL OR not_before <= %s)) "
+        "OR (status = %s AND claimed_at < %s)) RETURNING id"
+    )
+    params = [Message.Status.SENDING.value, adapt(now), *ids, Message.Status.PENDING.value,
+              Message.Status.HELD.value, adapt(now), Message.Status.SENDING.value, adapt(stale)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _close_quietly(mail) -> None:
+    if mail is None:
+        return
+    try:
+        mail.close()
+    except Exception:  # closing a broken connection may fail; the next send opens a new one anyway
+        logger.debug("closing the mail connection failed", exc_info=True)
+
+
 def _fail(ours, message: Message, reason: str) -> str:
     logger.error("notification %s (%s, %s, user %s) failed: %s", message.pk, message.kind, message.channel,
                  message.recipient_id, reason)
@@ -322,24 +556,28 @@ def message_id_header(message: Message) -> str:
     return f"<notification-{message.pk}-{digest}@{domain}>"
 
 
-def _send(message: Message, rendered: Rendered) -> None:
+def _send(message: Message, rendered: Rendered, mail=None) -> None:
     if message.channel == Message.Channel.INAPP:
         return  # the row becoming "sent" is the delivery
     if message.channel == Message.Channel.EMAIL:
-        _send_email(message, rendered)
+        _send_email(message, rendered, mail=mail)
     elif message.channel == Message.Channel.SMS:
         _send_sms(message, rendered)
     else:
         raise PermanentDeliveryError(f"unknown channel {message.channel!r}")
 
 
-def _send_email(message: Message, rendered: Rendered) -> None:
+def _send_email(message: Message, rendered: Rendered, mail=None) -> None:
+    """Send one e-mail; with ``mail`` (a batch's backend connection), over it — opened here unless
+    it is open, so it stays open for the next message (Django closes only what its send opened)."""
     address = (message.recipient.email or "").strip()
     if not address:
         raise PermanentDeliveryError(NO_EMAIL)
     email = EmailMessage(subject=rendered.subject, body=rendered.body, to=[address],
-                         headers={"Message-ID": message_id_header(message)})
+                         headers={"Message-ID": message_id_header(message)}, connection=mail)
     try:
+        if mail is not None:
+            mail.open()  # a no-op while open
         email.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]

@@ -20,3 +20,34 @@ class FlakyEmailBackend(BaseEmailBackend):
             raise type(self).error
         mail.outbox.extend(messages)
         return len(messages)
+
+
+
+class CountingEmailBackend(BaseEmailBackend):
+    """Behaves like Django's SMTP backend about connections — ``send_messages`` opens one if none is
+    open and closes what it opened — delivers to ``mail.outbox`` and counts connections opened."""
+
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_open = False
+
+    def open(self):
+        if self.is_open:
+            return False
+        self.is_open = True
+        type(self).opened += 1
+        return True
+
+    def close(self):
+        self.is_open = False
+
+    def send_messages(self, messages):
+        new = self.open()
+        try:
+            mail.outbox.extend(messages)
+        finally:
+            if new:
+                self.close()
+        return len(messages)

@@ -98,3 +98,47 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_the_message_in_flight
     # (with the same Message-ID) — the documented at-least-once window of SMTP.
     assert len(repeated) <= 1 and all(n == 2 for n in repeated.values()), repeated
     assert Message.objects.filter(status=Message.Status.SENT).count() == 400
+
+
+def fan_out_many(count):
+    recipients = [make_user(f"many{n}@example.com") for n in range(count)]
+    with transaction.atomic():
+        services.notify_many(recipients=recipients, kind="notifications.test", context={"name": "다수"},
+                             channels=["email"])
+    return set(Message.objects.filter(channel="email").values_list("pk", flat=True))
+
+
+def test_notify_many_batches_arrive_exactly_once_through_a_real_worker(run):
+    run["worker"]()
+    email_ids = fan_out_many(450)  # three batches, the last one short
+    done = wait_until(lambda: not Message.objects.exclude(status=Message.Status.SENT).exists(), timeout=45)
+    assert done, run["log"].read_text()[-3000:]
+    assert Counter(read_sink(run["sink"])) == Counter(email_ids)
+    assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+    # The same batches delivered again change nothing.
+    ids = sorted(email_ids)
+    services._enqueue_many(ids[:200])
+    services._enqueue_many(ids[200:])
+    time.sleep(1.5)
+    assert Counter(read_sink(run["sink"])) == Counter(email_ids)
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_message_in_flight(run, settings):
+    settings.NOTIFY_CLAIM_TIMEOUT = 3
+    settings.NOTIFY_REQUEUE_AFTER = 5
+    worker_env = {"NOTIFY_CLAIM_TIMEOUT": 3, "NOTIFY_TEST_VISIBILITY_TIMEOUT": 4, "NOTIFY_SINK_DELAY": 0.02}
+    first = run["worker"](**worker_env)
+    email_ids = fan_out_many(300)
+    assert wait_until(lambda: len(read_sink(run["sink"])) >= 40, timeout=30), run["log"].read_text()[-3000:]
+    first.kill()
+    at_kill = len(read_sink(run["sink"]))
+    assert at_kill < len(email_ids), "the worker finished before it was killed; the test proved nothing"
+
+    run["worker"](**worker_env)
+    done = wait_until(lambda: not Message.objects.exclude(status=Message.Status.SENT).exists(), timeout=60,
+                      tick=services.message_requeue_due, every=0.5)
+    assert done, (Counter(Message.objects.values_list("status", flat=True)), run["log"].read_text()[-3000:])
+    delivered = Counter(read_sink(run["sink"]))
+    assert set(delivered) == email_ids
+    repeated = {pk: n for pk, n in delivered.items() if n > 1}
+    assert len(repeated) <= 1 and all(n == 2 for n in repeated.values()), repeated
