@@ -56,6 +56,9 @@ class User(AbstractUser):
         verbose_name_plural = _("사용자")
         constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
 
+    def access_log_subject(self):
+        return (f"user #{self.pk}", self.pk)
+
     def __str__(self) -> str:
         return self.name or self.email
 

@@ -34,6 +34,29 @@ def _agency_of(request):
     return membership.agency if membership is not None and membership.can_manage_events else None
 
 
+class EventManagersOnlyMixin:
+    """Only clerks and agency staff holding ``can_manage_events`` see the events admin at all;
+    other agency staff (who may report activities, say) get 403, not an empty list."""
+
+    def _may_manage(self, request) -> bool:
+        return is_clerk(request.user) or _agency_of(request) is not None
+
+    def has_module_permission(self, request):
+        return self._may_manage(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_manage(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._may_manage(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_manage(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_manage(request) and super().has_delete_permission(request, obj)
+
+
 class StagesFormMixin(forms.ModelForm):
     """Life stages as check boxes, stored as the comma list of codes."""
 
@@ -77,7 +100,7 @@ class EventSeriesAdminForm(StagesFormMixin):
                   "registration_opens_days_before", "registration_closes_hours_before")
 
 
-class OrganiserScopedAdmin(admin.ModelAdmin):
+class OrganiserScopedAdmin(EventManagersOnlyMixin, admin.ModelAdmin):
     """Agency staff: only their agency as organiser, and new rows are theirs."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -111,8 +134,10 @@ class MessageForm(forms.Form):
     text = forms.CharField(label=_("보낼 내용"), widget=forms.Textarea(attrs={"rows": 5}), max_length=1000)
 
 
-EXPORT_HEADER = [_("행사"), _("일시"), _("이름"), _("이메일"), _("휴대전화"), _("인원"), _("상태"), _("신청 시각"),
-                 _("입장 확인"), _("추가 질문 답변")]
+# No contact details in any export (names and registration facts only): organisers reach
+# registrants through the "message registrants" action, which goes through notify().
+EXPORT_HEADER = [_("행사"), _("일시"), _("이름"), _("인원"), _("상태"), _("신청 시각"), _("입장 확인"),
+                 _("추가 질문 답변")]
 
 
 def _when(value) -> str:
@@ -126,7 +151,7 @@ def attendee_rows(events) -> list[list]:
         .select_related("event", "user").order_by("event__starts_at", "event_id", "created_at", "pk")
     )
     return [
-        [r.event.title_ko, _when(r.event.starts_at), r.user.name, r.user.email, r.user.phone, r.party_size,
+        [r.event.title_ko, _when(r.event.starts_at), r.user.name, r.party_size,
          r.get_status_display(), _when(r.created_at), _when(r.checked_in_at),
          json.dumps(r.answers, ensure_ascii=False) if r.answers else ""]
         for r in registrations
@@ -278,7 +303,7 @@ class EventSeriesAdmin(OrganiserScopedAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class RegistrationAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("event", "user", "party_size", "status", "created_at", "checked_in_at")
     list_filter = ("status",)
     search_fields = ("user__name", "user__email", "event__title_ko")
@@ -313,7 +338,7 @@ class RegistrationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class FeedbackAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("registration", "rating", "created_at")
     list_filter = ("rating",)
     readonly_fields = ("registration", "rating", "comment", "created_at")

@@ -3,12 +3,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gwangmyeong_portal.access_log import AccessLoggedAdminMixin
+
 from . import services
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     """The delivery log: clerks see what was sent to whom and resend failures; nobody edits content."""
 
     list_display = ("created_at", "recipient_email", "kind", "channel", "status", "attempts", "last_error_short",

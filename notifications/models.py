@@ -99,6 +99,9 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.status})"
 
+    def access_log_subject(self):
+        return (f"user #{self.recipient_id}", self.recipient_id)
+
     @property
     def is_unread(self) -> bool:
         return self.read_at is None

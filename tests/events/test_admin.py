@@ -70,6 +70,7 @@ def test_csv_export_asks_for_a_reason_has_a_bom_and_is_logged(client, setup):
     assert rows[0][:3] == ["행사", "일시", "이름"]
     # Only agency A's event is exported (B's id in the POST is ignored); cancelled rows are left out.
     assert sorted(r[2] for r in rows[1:]) == ["참가자0", "참가자1"]
+    assert "@" not in body and "010-" not in body  # no contact details in any export
     entry = AccessLogEntry.objects.get(action="export")
     assert entry.detail["rows"] == 2 and entry.reason == "행사 당일 명단 확인" and entry.actor == staff_a
 
