@@ -281,7 +281,8 @@ def event_fill(*, user, scope: ReportScope, filters: ReportFilters) -> Table:
         key="event_fill", title=_("행사 채움률과 참석"), columns=columns, rows=rows,
         charts=[_chart("bar", _("행사별 채움률과 참석률(%)"), labels,
                        [{"label": _("채움률(%)"), "data": [r[6] for r in rows]},
-                        {"label": _("참석률(%)"), "data": [r[7] for r in rows]}], percent=True)],
+                        {"label": _("참석률(%)"), "data": [r[7] for r in rows]}], percent=True,
+                       horizontal=len(rows) > 12)],
         note=_("사전 신청이 필요한 행사. 채움률 = 신청(자리) ÷ 정원, 참석률 = 참석 ÷ 신청(자리), 지난 행사만. "
                "최근 %(n)s개까지.")
         % {"n": MAX_EVENTS},

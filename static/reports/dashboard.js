@@ -34,10 +34,15 @@
     if (config.percent) {
       valueAxis.max = 100;
     }
-    var categoryAxis = { stacked: !!config.stacked, ticks: { autoSkip: true } };
-    var rows = config.horizontal ? Math.max(config.labels.length, 4) : 0;
+    if (!config.percent) {
+      valueAxis.ticks = { precision: 0 }; // counts are whole numbers
+    }
+    var categoryAxis = { stacked: !!config.stacked, ticks: { autoSkip: !config.horizontal } };
     if (config.horizontal) {
-      canvas.parentNode.style.height = String(Math.min(rows * 28 + 80, 1200)) + "px";
+      // One bar row per label: the box grows with the number of labels (set through the CSSOM,
+      // which the CSP allows, unlike a style attribute).
+      var rows = Math.max(config.labels.length, 4);
+      canvas.parentNode.style.height = String(Math.min(rows * 28 + 90, 2400)) + "px";
     }
     // eslint-disable-next-line no-new
     new window.Chart(canvas, {
