@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
 from gwangmyeong_portal.uploads import private_file_response
@@ -122,7 +122,7 @@ class ApplicationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     inlines = [ApplicationEventInline]
     actions = [
         _decision_action("start_review", _("검토 시작"), needs_text=False),
-        _decision_action("approve", _("승인"), needs_text=False),
+        _decision_action("approve", pgettext_lazy("action", "승인"), needs_text=False),
         _decision_action("reject", _("반려 (사유 필수)"), needs_text=True),
         _decision_action("request_info", _("보완 요청 (내용 필수)"), needs_text=True),
     ]
