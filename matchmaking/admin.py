@@ -105,8 +105,24 @@ class VerificationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
         self._decide(request, queryset, False)
 
 
+class RosterUploadForm(forms.ModelForm):
+    """Refuses a file that is not a roster here, with the reason next to the field (the service
+    would refuse it too, but only after the form, where the admin cannot show the message)."""
+
+    class Meta:
+        model = RosterUpload
+        fields = ("agency", "file")
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if file:
+            services.roster_check(file)  # ValidationError → shown on the field
+        return file
+
+
 @admin.register(RosterUpload)
 class RosterUploadAdmin(admin.ModelAdmin):
+    form = RosterUploadForm
     list_display = ("pk", "agency", "original_name", "entry_count", "skipped_count", "uploaded_by", "uploaded_at")
     readonly_fields = ("original_name", "entry_count", "skipped_count", "uploaded_by", "uploaded_at")
 

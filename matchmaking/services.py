@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -146,16 +147,13 @@ def verification_decide(*, verification: Verification, staff, confirm: bool,
     return verification
 
 
-@transaction.atomic
-def roster_import(*, agency: Agency, uploaded_by, file) -> RosterUpload:
-    """Replace ``agency``'s roster with the addresses in a CSV (one per line, any column).
-
-    Lines without a valid address, and addresses already on another agency's roster, are skipped
-    and counted. The previous upload of this agency (file and entries) is deleted: only the latest
-    roster is kept.
-    """
-    if not (getattr(uploaded_by, "is_superuser", False) or can_verify_for(uploaded_by, agency.pk)):
-        raise PermissionDenied(_("이 기관의 직원 명단을 올릴 권한이 없습니다."))
+def roster_check(file) -> tuple[set[str], int]:
+    """The addresses in a roster file and the number of lines skipped, after the file passed the
+    upload checks (a CSV by content, within the size limit). Raises ValidationError otherwise, or
+    when no line holds an address: a wrong file must not wipe out the agency's roster."""
+    if not hasattr(file, "size"):
+        file = File(file, name=getattr(file, "name", "roster.csv"))
+    RosterUpload._meta.get_field("file").run_validators(file)
     file.seek(0)
     raw = file.read()
     text = raw.decode("utf-8-sig", errors="replace") if isinstance(raw, bytes) else raw
@@ -172,6 +170,26 @@ def roster_import(*, agency: Agency, uploaded_by, file) -> RosterUpload:
             skipped += 1
             continue
         emails.add(cell)
+    if not emails:
+        raise ValidationError(
+            _("명단에서 업무 메일 주소를 찾지 못했습니다. 한 줄에 주소 하나씩 적은 CSV 파일을 올려 주세요."),
+            code="roster_empty",
+        )
+    return emails, skipped
+
+
+@transaction.atomic
+def roster_import(*, agency: Agency, uploaded_by, file) -> RosterUpload:
+    """Replace ``agency``'s roster with the addresses in a CSV (one per line, any column).
+
+    Lines without a valid address, and addresses already on another agency's roster, are skipped
+    and counted. The previous upload of this agency (file and entries) is deleted: only the latest
+    roster is kept. A file that is not a CSV, too big, or without any address is refused
+    (``roster_check``) and the previous roster stays.
+    """
+    if not (getattr(uploaded_by, "is_superuser", False) or can_verify_for(uploaded_by, agency.pk)):
+        raise PermissionDenied(_("이 기관의 직원 명단을 올릴 권한이 없습니다."))
+    emails, skipped = roster_check(file)
     for old in RosterUpload.objects.filter(agency=agency):
         old.file.delete(save=False)
         old.delete()
