@@ -28,10 +28,11 @@ class CatalogFilters:
         topic = data.get("topic", "")
         return cls(
             stage=stage if stage in LifeStage.values else "",
-            tag=(data.get("tag", "") or "")[:30],
+            # PostgreSQL text cannot hold NUL (the query failed with a 500): drop it, like any noise.
+            tag=(data.get("tag", "") or "").replace("\x00", "")[:30],
             topic=topic if topic in Program.Topic.values else "",
             open_now=data.get("open") == "1",
-            q=" ".join((data.get("q", "") or "").split())[:100],
+            q=" ".join((data.get("q", "") or "").replace("\x00", " ").split())[:100],
         )
 
 
