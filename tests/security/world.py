@@ -75,6 +75,17 @@ def build_world() -> World:
         "matchmaking:picks": {"pk": session.pk},
         "admin:programs_application_document": {"application_id": application.pk, "document_id": document.pk},
     }
+    from events.models import ProgramInterest
+    from partners.models import ActivityEvidence, LectureRequest
+
+    lecture = LectureRequest.objects.filter(agency=police).order_by("pk").first()
+    evidence = ActivityEvidence.objects.filter(report__agency=police).order_by("pk").first()
+    interest = ProgramInterest.objects.order_by("pk").first()
+    kwargs["admin:auth_user_password_change"] = {"id": citizen.pk}
+    for action in ("schedule", "decline", "deliver"):
+        kwargs[f"admin:partners_lecturerequest_{action}"] = {"object_id": lecture.pk if lecture else 999999}
+    kwargs["admin:partners_activityevidence_download"] = {"pk": evidence.pk if evidence else 999999}
+    kwargs["events:interest_remove"] = {"pk": interest.pk if interest else 999999}
     for name in ("detail", "ics", "register", "checkin", "checkin_counts", "interest", "poster"):
         kwargs[f"events:{name}"] = {"pk": event.pk}
     for name in ("registration", "cancel", "accept", "feedback"):
