@@ -347,3 +347,16 @@ def test_admin_changelist_query_count_is_flat(client, clerk, program):
     assert count() == small
 
 
+
+
+@pytest.mark.django_db
+def test_messages_arrive_in_the_applicants_language(citizen, clerk, program):
+    citizen.preferred_language = "en"
+    citizen.save()
+    application = services.application_start(program=program, applicant=citizen)
+    services.application_save_draft(application=application, answers={}, consent=True,
+                                    files={program.required_documents.get(): pdf()})
+    application = services.application_submit(application=application, actor=citizen)
+    services.application_reject(application=application, actor=clerk, reason="Income above the limit")
+    message = Message.objects.get(kind="programs.application_decided", channel="inapp")
+    assert "Birth incentive" in message.subject and "Rejected" in message.subject
