@@ -25,6 +25,21 @@ from .selectors import membership_for
 # --- Shared checks ----------------------------------------------------------------------------
 
 
+
+def _lecturer_recipient(lecturer: Lecturer):
+    """The account a lecturer is notified through. A lecturer on the roster with an e-mail but no
+    portal account gets a notification-only account (no password, no role; they can claim it
+    with "forgot password") so every step reaches them by e-mail like everyone else."""
+    if lecturer.user is None and lecturer.email:
+        from accounts.models import User
+
+        user = User.objects.filter(email__iexact=lecturer.email).first()
+        if user is None:
+            user = User.objects.create_user(email=lecturer.email.lower(), password=None, name=lecturer.name)
+        lecturer.user = user
+        lecturer.save(update_fields=["user"])
+    return lecturer.user
+
 def _require_clerk(actor) -> None:
     if not is_clerk(actor):
         raise PermissionDenied(_("광명시 담당자만 할 수 있습니다."))
@@ -269,11 +284,12 @@ def lecture_request_schedule(
         notify(recipient=lecture.requested_by, kind=kinds.LECTURE_SCHEDULED.key,
                context={"topic": lecture.topic, "when": when, "lecturer": lecturer.name, "venue": lecture.venue},
                link=_lecture_link(lecture))
-    if lecturer.user is not None:
+    if _lecturer_recipient(lecturer) is not None:
         notify(recipient=lecturer.user, kind=kinds.LECTURER_ASSIGNED.key,
                context={"topic": lecture.topic, "when": when, "venue": lecture.venue,
                         "agency": lecture.agency.name_ko})
-    if previous_lecturer is not None and previous_lecturer.pk != lecturer.pk and previous_lecturer.user is not None:
+    if (previous_lecturer is not None and previous_lecturer.pk != lecturer.pk
+            and _lecturer_recipient(previous_lecturer) is not None):
         notify(recipient=previous_lecturer.user, kind=kinds.LECTURE_CANCELLED.key,
                context={"topic": lecture.topic, "when": when, "reason": _("다른 강사로 변경되었습니다.")})
     return lecture
@@ -332,7 +348,7 @@ def lecture_request_cancel(*, lecture: LectureRequest, actor, reason: str = "") 
     if lecture.requested_by is not None:
         notify(recipient=lecture.requested_by, kind=kinds.LECTURE_CANCELLED.key, context=context,
                link=_lecture_link(lecture), idempotency_key=f"{key}:requester")
-    if was_scheduled and lecture.lecturer and lecture.lecturer.user is not None:
+    if was_scheduled and lecture.lecturer and _lecturer_recipient(lecture.lecturer) is not None:
         notify(recipient=lecture.lecturer.user, kind=kinds.LECTURE_CANCELLED.key, context=context,
                idempotency_key=f"{key}:lecturer")
     return lecture

@@ -190,3 +190,17 @@ def test_the_database_refuses_an_overlap_that_skips_the_service(agency_a, agency
     LectureRequestFactory(agency=agency_a, scheduled_start=future(7, 10), scheduled_end=future(7, 12), **common)
     with pytest.raises(IntegrityError, match="partners_lecturer_no_overlap"), transaction.atomic():
         LectureRequestFactory(agency=agency_b, scheduled_start=future(7, 11), scheduled_end=future(7, 13), **common)
+
+
+def test_a_lecturer_without_an_account_is_reached_by_e_mail(staff_a, clerk, lecturer):
+    lecturer.user = None
+    lecturer.email = "Guest.Lecturer@Example.com"
+    lecturer.save()
+    lecture = _request(staff_a)
+    start = future(7)
+    services.lecture_request_schedule(lecture=lecture, actor=clerk, lecturer=lecturer, start=start,
+                                      end=start + dt.timedelta(hours=2))
+    lecturer.refresh_from_db()
+    assert lecturer.user is not None and lecturer.user.email == "guest.lecturer@example.com"
+    assert not lecturer.user.has_usable_password() and not lecturer.user.is_staff
+    assert Message.objects.filter(recipient=lecturer.user, kind="partners.lecturer_assigned", channel="email").exists()
