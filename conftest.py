@@ -45,3 +45,13 @@ def clerk(db):
 @pytest.fixture
 def admin_user(db):
     return make_user("admin@example.com", groups=(), is_staff=True, is_superuser=True, name="관리자")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with no cached page parts: the database rolls back between tests, the
+    cache does not (gwangmyeong_portal.page_cache)."""
+    from gwangmyeong_portal import page_cache
+
+    for kind in page_cache.WATCHED:
+        page_cache.forget(kind)

@@ -223,7 +223,13 @@ class Event(EventFields):
         verbose_name = _("행사")
         verbose_name_plural = _("행사")
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["status", "starts_at"], name="events_status_start_idx")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="events_status_start_idx"),
+            # The calendar asks "what overlaps this month" (ends_at >= start, starts_at < end). Past
+            # events pile up over the years, so ends_at is the selective side; starts_at rides along
+            # in the index so both conditions are checked without visiting the table.
+            models.Index(fields=["ends_at", "starts_at"], name="events_event_span_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")),
                                    name="events_event_ends_after_start"),

@@ -114,6 +114,12 @@ def event_list_visible_to(user, *, filters: Filters | None = None, top_level: bo
     return queryset.order_by("starts_at", "pk")
 
 
+def event_upcoming_for_home(*, limit: int = 5) -> list[Event]:
+    """The next public events for the front page, the same for every visitor (one query)."""
+    return list(Event.objects.filter(is_public=True, parent__isnull=True, status=Event.Status.SCHEDULED,
+                                     starts_at__gte=timezone.now()).order_by("starts_at", "pk")[:limit])
+
+
 @dataclass
 class Day:
     date: date

@@ -16,9 +16,11 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.access_log import access_log_record
 from partners.models import Agency
 
@@ -42,17 +44,13 @@ def _filter_context(filters: selectors.Filters) -> dict:
         "filters": filters,
         "stage_choices": LifeStage.choices,
         "type_choices": Event.Type.choices,
-        "organiser_choices": [(selectors.CITY, _("광명시"))]
-        + [(a.slug, a.name) for a in Agency.objects.filter(is_city=False).order_by("order", "name_ko")],
+        "organiser_choices": SimpleLazyObject(lambda: [(selectors.CITY, _("광명시"))] + [
+            (a.slug, a.name) for a in Agency.objects.filter(is_city=False).order_by("order", "name_ko")]),
     }
 
 
-@require_GET
-def month(request):
-    filters = selectors.Filters.from_query(request.GET)
-    first = selectors.parse_month(request.GET.get("month"))
-    weeks = selectors.month_weeks(request.user, month=first, filters=filters)
-    # Phones get the same events as a list (CSS shows one or the other).
+def _month_days(weeks) -> list:
+    """Phones get the month's events as a list of days (CSS shows the grid or the list)."""
     listed = []
     seen = set()
     for week in weeks:
@@ -61,11 +59,26 @@ def month(request):
                 events = [e for e in day.events if (e.pk, day.date) not in seen]
                 seen.update((e.pk, day.date) for e in events)
                 listed.append(day)
+    return listed
+
+
+@require_GET
+def month(request):
+    filters = selectors.Filters.from_query(request.GET)
+    first = selectors.parse_month(request.GET.get("month"))
+    weeks = SimpleLazyObject(lambda: selectors.month_weeks(request.user, month=first, filters=filters))
+    # Anonymous visitors see public events only, the same for all: the grid is cached for the
+    # months people look at (a year back, two ahead), so stray month parameters cannot fill Redis.
+    this_month = selectors.today().replace(day=1)
+    cacheable = (not request.user.is_authenticated
+                 and selectors.add_months(this_month, -12) <= first <= selectors.add_months(this_month, 24))
     context = {
-        "view": "month", "month": first, "weeks": weeks, "listed_days": listed,
+        "view": "month", "month": first, "weeks": weeks, "listed_days": SimpleLazyObject(lambda: _month_days(weeks)),
         "prev_month": selectors.add_months(first, -1), "next_month": selectors.add_months(first, 1),
         "weekday_names": [_("일"), _("월"), _("화"), _("수"), _("목"), _("금"), _("토")],
         "crumbs": _crumbs(request), **_filter_context(filters),
+        "cache_key": page_cache.key("events", "month", first, filters.stage, filters.type, filters.organiser)
+        if cacheable else "",
     }
     return render(request, "events/month.html", context)
 
@@ -136,14 +149,23 @@ def event_ics(request, pk: int):
 
 @require_GET
 def feed_ics(request):
+    """The subscribable feed. It embeds no token, so for anonymous callers (calendar apps) the whole
+    body is cached per filters and day; a change to any event replaces it at once."""
     filters = selectors.Filters.from_query(request.GET)
-    now = timezone.now()
-    events = (
-        selectors.event_list_visible_to(request.user, filters=filters, top_level=False)
-        .filter(starts_at__gte=now - timedelta(days=FEED_PAST_DAYS),
-                starts_at__lte=now + timedelta(days=FEED_FUTURE_DAYS))
-    )[:FEED_LIMIT]
-    body = calendar_bytes(events, name=_("광명시 행사 달력"))
+
+    def build() -> bytes:
+        now = timezone.now()
+        events = (
+            selectors.event_list_visible_to(request.user, filters=filters, top_level=False)
+            .filter(starts_at__gte=now - timedelta(days=FEED_PAST_DAYS),
+                    starts_at__lte=now + timedelta(days=FEED_FUTURE_DAYS))
+        )[:FEED_LIMIT]
+        return calendar_bytes(events, name=_("광명시 행사 달력"))
+
+    cache_key = None
+    if not request.user.is_authenticated:
+        cache_key = page_cache.key("events", "feed", filters.stage, filters.type, filters.organiser)
+    body = page_cache.get_or_set(cache_key, build)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="gwangmyeong-events.ics"'
     return response

@@ -21,3 +21,7 @@ class PortalConfig(AppConfig):
             raise Http404
 
         ModelAdmin._get_obj_does_not_exist_redirect = object_not_found
+
+        from . import page_cache
+
+        page_cache.connect_signals()

@@ -1,7 +1,9 @@
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from . import page_cache
 from .health import health_report
 
 
@@ -16,12 +18,12 @@ def home(request):
 
 
 def _upcoming_events(request):
-    # The events app fills this once it lands; until then the home page shows an empty state.
-    try:
-        from events.selectors import event_upcoming_for_home
-    except ImportError:
-        return []
-    return event_upcoming_for_home(user=request.user)
+    from events.selectors import event_upcoming_for_home
+
+    # Public events only, so one cached list serves everyone; the hour in the key lets events
+    # that have started drop off without waiting for a change.
+    hour = timezone.localtime().strftime("%H")
+    return page_cache.get_or_set(page_cache.key("events", "home-upcoming", hour), event_upcoming_for_home)
 
 
 @never_cache

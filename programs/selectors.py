@@ -68,6 +68,14 @@ def program_list_visible_to(user, *, filters: CatalogFilters | None = None) -> Q
     return queryset.prefetch_related(Prefetch("household_tags", queryset=HouseholdTag.objects.all())).distinct()
 
 
+def household_tag_codes() -> frozenset[str]:
+    """Codes of the household tags (cached with the programs' version: a catalog key never holds junk)."""
+    from gwangmyeong_portal import page_cache
+
+    return page_cache.get_or_set(page_cache.key("programs", "tag-codes"),
+                                 lambda: frozenset(HouseholdTag.objects.values_list("code", flat=True)))
+
+
 def trigram_indexes_present() -> bool:
     """Whether the search indexes exist (PostgreSQL only); used by a test and the health page."""
     if connection.vendor != "postgresql":

@@ -11,11 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
+from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.uploads import private_file_response
 
 from . import eligibility, selectors, services
@@ -29,27 +31,44 @@ SEOUL = ZoneInfo("Asia/Seoul")
 @require_GET
 def catalog(request):
     filters = selectors.CatalogFilters.from_query(request.GET)
-    programs = selectors.program_list_visible_to(request.user, filters=filters)
-    page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page_number = request.GET.get("page") or "1"
+
+    def page():
+        programs = selectors.program_list_visible_to(request.user, filters=filters)
+        return Paginator(programs, PAGE_SIZE).get_page(page_number)
+
+    # The list is the same for every visitor (published programs only); searches are not cached.
+    cacheable = not filters.q and page_number.isdigit() and int(page_number) <= 100 and (
+        not filters.tag or filters.tag in selectors.household_tag_codes())
+    query = {k: v for k, v in (("stage", filters.stage), ("tag", filters.tag), ("topic", filters.topic),
+                               ("open", "1" if filters.open_now else ""), ("q", filters.q)) if v}
     return render(request, "programs/catalog.html", {
-        "crumbs": [(_("정책 사업"), reverse("programs:catalog"))], "page": page, "filters": filters,
-        "stages": LifeStage.choices, "topics": Program.Topic.choices,
-        "tags": HouseholdTag.objects.all(), "query_without_page": query.urlencode(),
+        "crumbs": [(_("정책 사업"), reverse("programs:catalog"))], "page": SimpleLazyObject(page),
+        "filters": filters, "stages": LifeStage.choices, "topics": Program.Topic.choices,
+        "tags": HouseholdTag.objects.all(), "query_without_page": urlencode(query),
+        "cache_key": page_cache.key("programs", "catalog", filters, page_number) if cacheable else "",
     })
 
 
 @require_GET
 def detail(request, slug):
-    program = get_object_or_404(Program.objects.visible_to(request.user).prefetch_related(
-        "household_tags", "required_documents"), slug=slug)
+    def load():
+        return get_object_or_404(Program.objects.visible_to(request.user).prefetch_related(
+            "household_tags", "required_documents"), slug=slug)
+
     application = None
     if request.user.is_authenticated:
+        program = load()
         application = Application.objects.active().filter(program=program, applicant=request.user).first()
+        cache_key = ""
+    else:
+        # Anonymous visitors all see the same page: the program (with its tags and documents) and
+        # the page body are cached; a missing slug raises 404 and caches nothing.
+        program = page_cache.get_or_set(page_cache.key("programs", "detail-row", slug), load)
+        cache_key = page_cache.key("programs", "detail", slug)
     return render(request, "programs/detail.html", {
-        "program": program, "application": application,
-        "rules": [eligibility.rule_label(rule) for rule in program.eligibility_rules],
+        "program": program, "application": application, "cache_key": cache_key,
+        "rules": SimpleLazyObject(lambda: [eligibility.rule_label(rule) for rule in program.eligibility_rules]),
         "crumbs": [(_("정책 사업"), reverse("programs:catalog")), (program.title, program.get_absolute_url())],
     })
 

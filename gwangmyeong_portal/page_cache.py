@@ -1,0 +1,98 @@
+"""Cached parts of the public pages, and their invalidation.
+
+Every HTML page carries a per-visitor CSRF token (the language switcher posts) and per-user header
+bits, so whole HTML pages are never cached. What is cached is what every anonymous visitor sees the
+same: the catalog list, a program's page body, the month grid, the home page's upcoming events and
+the events feed (which has no token, so it is cached whole). Each entry's key holds:
+
+* the version of the rows it was built from ("programs" or "events"),
+* the language, and today's date (open/closed badges, "today" in the grid, the feed's window),
+* the normalised parameters (filters, page, month), never the raw query string.
+
+A version is a random token kept in the cache. Saving or deleting a watched row (admin, services,
+shell; ``connect_signals`` below) replaces the token, so entries built from the old rows are never
+asked for again and expire after ``TIMEOUT``. It is replaced at once and again when the transaction
+commits, so a page another request renders from the old rows meanwhile is not kept under the new
+version. Rows written with ``bulk_create`` or ``QuerySet.update`` send no signals; code that writes
+watched rows that way must call ``bump``. If Redis is down every lookup misses and pages render in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+
+TIMEOUT = 600  # seconds; bounds what stray parameters can leave in Redis
+WATCHED = {
+    "programs": ("programs.Program", "programs.HouseholdTag", "programs.RequiredDocument"),
+    "events": ("events.Event", "partners.Agency"),
+}
+M2M_WATCHED = {"programs": ("programs.Program_household_tags",)}
+
+
+def _version_key(kind: str) -> str:
+    return f"page-version:{kind}"
+
+
+def version(kind: str) -> str:
+    token = cache.get(_version_key(kind))
+    if token is None:
+        token = secrets.token_hex(6)
+        if not cache.add(_version_key(kind), token, timeout=None):
+            token = cache.get(_version_key(kind)) or token
+    return token
+
+
+def bump(kind: str) -> None:
+    """Forget every cached part built from ``kind`` rows (now, and once more after commit)."""
+    forget(kind)
+    transaction.on_commit(lambda: forget(kind))
+
+
+def forget(kind: str) -> None:
+    """Forget every cached part built from ``kind`` rows, now (no transaction involved)."""
+    cache.set(_version_key(kind), secrets.token_hex(6), timeout=None)
+
+
+def key(kind: str, name: str, *parts: Any) -> str:
+    """The cache key of one part of a page built from ``kind`` rows with these normalised ``parts``."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return (f"page:{kind}:{name}:{version(kind)}:{translation.get_language()}:"
+            f"{timezone.localdate():%Y%m%d}:{digest}")
+
+
+def get_or_set(cache_key: str | None, build: Callable[[], Any]) -> Any:
+    """``build()``, kept under ``cache_key``; with no key (not cacheable) it is simply built."""
+    if cache_key is None:
+        return build()
+    value = cache.get(cache_key)
+    if value is None:
+        value = build()
+        cache.set(cache_key, value, TIMEOUT)
+    return value
+
+
+def connect_signals() -> None:
+    """Bump a kind's version whenever one of its rows is saved or deleted (invalidation only)."""
+    for kind, senders in WATCHED.items():
+        for sender in senders:
+            handler = _bumper(kind)
+            post_save.connect(handler, sender=sender, weak=False, dispatch_uid=f"page_cache:{sender}:save")
+            post_delete.connect(handler, sender=sender, weak=False, dispatch_uid=f"page_cache:{sender}:delete")
+    for kind, senders in M2M_WATCHED.items():
+        for sender in senders:
+            m2m_changed.connect(_bumper(kind), sender=sender, weak=False, dispatch_uid=f"page_cache:{sender}:m2m")
+
+
+def _bumper(kind: str):
+    def handler(sender, **kwargs):
+        bump(kind)
+
+    return handler

@@ -1,0 +1,27 @@
+"""Load benchmark only (`make bench` → bench/load.py): production settings, served over plain HTTP on
+localhost, with throw-away secrets and one extra URL, ``/bench/ceiling``, a bare view whose
+throughput is the ceiling the portal's pages are measured against. Never deploy with it.
+
+bench/load.py sets DATABASE_URL (its throw-away database), DJANGO_SECRET_KEY and BENCH_CACHE_PREFIX.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("NOTIFY_SITE_URL", "http://127.0.0.1:8000")
+os.environ.setdefault("MATCHMAKING_CONTACT_KEY", "ZGV2LW9ubHktbWF0Y2htYWtpbmctY29udGFjdC1rZXk=")  # the public dev key
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")  # no TLS in front of gunicorn here
+
+from .production import *  # noqa: E402, F403
+
+# Plain HTTP: secure-only cookies would never come back from the load tool.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Static files are not part of the load; serve them from the app folders instead of collecting them.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_CACHE_PREFIX", "gm-bench")  # noqa: F405
+ROOT_URLCONF = "gwangmyeong_portal.bench_urls"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
