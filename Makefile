@@ -38,7 +38,10 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed-dev
 	@$(PY) tests/check_services.py
 	@mkdir -p bench/results
-	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=gwangmyeong_portal.settings.test $(PY) $$script || exit 1; done
+	@# Every benchmark runs and writes bench/results/; the run fails at the end if any missed its target.
+	@failed=""; for script in bench/*.py; do echo "== $$script"; \
+	  DJANGO_SETTINGS_MODULE=gwangmyeong_portal.settings.test $(PY) $$script || failed="$$failed $$script"; done; \
+	  if [ -n "$$failed" ]; then echo "bench: target missed or error in:$$failed"; exit 1; fi
 
 # Database + uploads into backups/; restore with `make restore BACKUP=backups/db-….dump [MEDIA=…tar.gz]`.
 backup:
