@@ -97,6 +97,27 @@ def page(request, browser, viewport, live_server):
 
 
 @pytest.fixture
+def another_page(browser, viewport, live_server):
+    """``another_page()`` opens a second browser (its own cookies) the same size as ``page``, for a
+    second person in the journey — a clerk, the other employee. It is held to the same CSP check."""
+    contexts, violations = [], []
+
+    def open_page():
+        context = browser.new_context(viewport=viewport, locale="ko-KR", base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        new = context.new_page()
+        new.on("console", lambda msg: violations.append(msg.text)
+               if "Content Security Policy" in msg.text and "inline style" not in msg.text else None)
+        return new
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+@pytest.fixture
 def axe_audit():
     """Call ``axe_audit(page)`` on every page a journey visits: no serious or critical issue."""
     from axe_playwright_python.sync_playwright import Axe
