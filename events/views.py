@@ -62,6 +62,7 @@ def _month_days(weeks) -> list:
     return listed
 
 
+@page_cache.anonymous_page("events")
 @require_GET
 def month(request):
     filters = selectors.Filters.from_query(request.GET)

@@ -22,11 +22,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 from django.utils import timezone, translation
 
 TIMEOUT = 600  # seconds; bounds what stray parameters can leave in Redis
@@ -77,6 +79,42 @@ def get_or_set(cache_key: str | None, build: Callable[[], Any]) -> Any:
         value = build()
         cache.set(cache_key, value, TIMEOUT)
     return value
+
+
+def anonymous_page(kind: str):
+    """View decorator: a whole page for anonymous visitors, cached per path, query and language.
+
+    An anonymous page carries nothing personal once the language switcher needs no CSRF token
+    (``gwangmyeong_portal.urls``), so the HTML every anonymous visitor gets is the same. Only
+    plain GETs without pending messages are served from the cache, and only 200 responses that
+    set no cookie and hold no CSRF token are stored; everything else renders as usual.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            query = request.META.get("QUERY_STRING", "")
+            if (request.method != "GET" or request.user.is_authenticated or "messages" in request.COOKIES
+                    or len(query) > 500):
+                return view(request, *args, **kwargs)
+            cache_key = key(kind, "anonymous-page", request.path, query)
+            cached = cache.get(cache_key)
+            if cached is not None:
+                content, content_type = cached
+                response = HttpResponse(content, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if (response.status_code == 200 and not getattr(response, "streaming", False) and not response.cookies
+                    and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                    and b"csrfmiddlewaretoken" not in response.content):
+                cache.set(cache_key, (response.content, response["Content-Type"]), TIMEOUT)
+                response["X-Page-Cache"] = "miss"
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 def connect_signals() -> None:

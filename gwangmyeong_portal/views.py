@@ -7,6 +7,7 @@ from . import page_cache
 from .health import health_report
 
 
+@page_cache.anonymous_page("events")
 def home(request):
     """The front door: the three life stages, upcoming events and a search box."""
     stages = [

@@ -28,6 +28,7 @@ PAGE_SIZE = 12
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
+@page_cache.anonymous_page("programs")
 @require_GET
 def catalog(request):
     filters = selectors.CatalogFilters.from_query(request.GET)
@@ -50,6 +51,7 @@ def catalog(request):
     })
 
 
+@page_cache.anonymous_page("programs")
 @require_GET
 def detail(request, slug):
     def load():

@@ -1,0 +1,57 @@
+"""Anonymous visitors get whole public pages from the cache; changes show at once; nobody else does."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.programs.factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_pages_are_cached_whole_and_hold_no_csrf_token(client):
+    ProgramFactory(title_ko="장난감도서관")
+    first = client.get(reverse("programs:catalog"))
+    second = client.get(reverse("programs:catalog"))
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert second.content == first.content and "장난감도서관" in second.content.decode()
+    assert b"csrfmiddlewaretoken" not in second.content
+    assert "csrftoken" not in second.cookies
+    # Security headers are still added to a cached page on its way out.
+    assert "Content-Security-Policy" in second
+
+
+def test_a_change_shows_on_the_very_next_visit(client):
+    program = ProgramFactory(title_ko="옛 이름")
+    client.get(program.get_absolute_url())
+    program.title_ko = "새 이름"
+    program.save()
+    response = client.get(program.get_absolute_url())
+    assert "새 이름" in response.content.decode() and response["X-Page-Cache"] == "miss"
+
+
+def test_queries_and_languages_are_cached_apart(client):
+    ProgramFactory(title_ko="장난감도서관", title_en="Toy library")
+    ProgramFactory(title_ko="출산 장려금", title_en="Birth incentive")
+    found = client.get(reverse("programs:catalog"), {"q": "장난감"}).content.decode()
+    assert "장난감도서관" in found and "출산 장려금" not in found
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert "Toy library" in english.get(reverse("programs:catalog")).content.decode()
+    assert "Toy library" not in client.get(reverse("programs:catalog")).content.decode()
+
+
+def test_signed_in_visitors_and_pending_messages_are_never_served_from_the_cache(client, citizen):
+    ProgramFactory()
+    Client().get(reverse("programs:catalog"))  # an anonymous visit fills the cache
+    client.force_login(citizen)
+    response = client.get(reverse("programs:catalog"))
+    assert "X-Page-Cache" not in response and "마이페이지" in response.content.decode()
+    anonymous_with_message = Client()
+    anonymous_with_message.cookies["messages"] = "x"
+    assert "X-Page-Cache" not in anonymous_with_message.get(reverse("programs:catalog"))
+
+
+def test_the_language_switcher_works_without_a_token():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/programs/"})
+    assert response.status_code == 302 and client.cookies["django_language"].value == "en"
