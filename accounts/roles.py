@@ -73,13 +73,24 @@ def role_permissions_sync() -> None:
         group.permissions.set(perms)
 
 
+def group_names(user) -> frozenset[str]:
+    """The user's role names, looked up once per user object (i.e. once per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    names = getattr(user, "_portal_group_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._portal_group_names = names
+    return names
+
+
 def user_role(user) -> str | None:
     """The highest role a user holds: superuser, city_clerk, agency_staff, citizen or None."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return "superuser"
-    names = {g.name for g in user.groups.all()}
+    names = group_names(user)
     for role in (CITY_CLERK, AGENCY_STAFF, CITIZEN):
         if role in names:
             return role
@@ -87,7 +98,7 @@ def user_role(user) -> str | None:
 
 
 def is_clerk(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=CITY_CLERK).exists())
+    return user.is_authenticated and (user.is_superuser or CITY_CLERK in group_names(user))
 
 
 # Events: organisers manage events in the admin; which rows is decided by Event.objects.managed_by.

@@ -13,6 +13,7 @@ from .roles import CITIZEN
 def user_grant_citizen_role(*, user: User) -> None:
     group, _created = Group.objects.get_or_create(name=CITIZEN)
     user.groups.add(group)
+    user.__dict__.pop("_portal_group_names", None)  # roles.group_names() looks again
 
 
 def user_data_export(*, user: User) -> dict:
@@ -73,6 +74,7 @@ def user_delete(*, user: User) -> list[str]:
     user.set_unusable_password()
     user.save()
     user.groups.clear()
+    user.__dict__.pop("_portal_group_names", None)
     return kept
 
 
