@@ -3,6 +3,7 @@ service or selector, and render; refusals from services come back as messages, n
 
 from __future__ import annotations
 
+import gzip
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -167,7 +169,15 @@ def feed_ics(request):
     if not request.user.is_authenticated:
         cache_key = page_cache.key("events", "feed", filters.stage, filters.type, filters.organiser)
     body = page_cache.get_or_set(cache_key, build)
+    # Calendar apps poll this often and it can be large: the compressed copy is made once and kept
+    # with the plain one instead of compressing on every request.
+    gzip_ok = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    if gzip_ok:
+        body = page_cache.get_or_set(f"{cache_key}:gz" if cache_key else None, lambda: gzip.compress(body, 6))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    if gzip_ok:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
     response["Content-Disposition"] = 'inline; filename="gwangmyeong-events.ics"'
     return response
 

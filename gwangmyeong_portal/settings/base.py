@@ -213,6 +213,8 @@ MFA_TOTP_ISSUER = "광명시 아이와 맘 편한 도시"
 # Staff sessions end after this many seconds without a request (PIPA safety measures).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Sessions live in the database (they survive a Redis restart) and are read through the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

@@ -74,3 +74,16 @@ def test_unpublished_events_are_not_in_the_public_feed_or_downloadable(client):
     event = EventFactory(is_public=False)
     assert client.get(f"/events/{event.pk}/event.ics").status_code == 404
     assert not parse(client.get("/events/feed.ics")).walk("VEVENT")
+
+
+@pytest.mark.django_db
+def test_feed_is_sent_compressed_to_clients_that_accept_it(client):
+    import gzip
+
+    from icalendar import Calendar
+
+    plain = client.get("/events/feed.ics")
+    packed = client.get("/events/feed.ics", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    Calendar.from_ical(gzip.decompress(packed.content))
