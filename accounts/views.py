@@ -7,9 +7,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from gwangmyeong_portal import page_cache
 
 from . import services
 from .forms import AccountDeleteForm, ProfileForm
@@ -30,7 +33,17 @@ def _me_sections(request) -> list[dict]:
 
 @login_required
 def me(request):
-    return render(request, "accounts/me.html", {"sections": _me_sections(request)})
+    """My page. The apps' sections are rendered once and kept per person and session (their forms
+    carry this session's CSRF token) until one of the person's rows changes (page_cache)."""
+    if not request.session.session_key:
+        request.session.save()
+    cache_key = page_cache.user_key(request.user.pk, "me-sections", request.session.session_key)
+    sections_html = page_cache.get_or_set(
+        cache_key,
+        lambda: render_to_string("accounts/_me_sections.html", {"sections": _me_sections(request)}, request=request),
+        timeout=page_cache.USER_TIMEOUT,
+    )
+    return render(request, "accounts/me.html", {"sections_html": sections_html})
 
 
 @login_required

@@ -70,15 +70,46 @@ def key(kind: str, name: str, *parts: Any) -> str:
             f"{timezone.localdate():%Y%m%d}:{digest}")
 
 
-def get_or_set(cache_key: str | None, build: Callable[[], Any]) -> Any:
+def get_or_set(cache_key: str | None, build: Callable[[], Any], timeout: int = TIMEOUT) -> Any:
     """``build()``, kept under ``cache_key``; with no key (not cacheable) it is simply built."""
     if cache_key is None:
         return build()
     value = cache.get(cache_key)
     if value is None:
         value = build()
-        cache.set(cache_key, value, TIMEOUT)
+        cache.set(cache_key, value, timeout)
     return value
+
+
+# --- One person's own pages (my page) ------------------------------------------------------------
+# Rows that change what a person's my page shows, and the field naming the person. Saving or
+# deleting one replaces that person's version, so their my page is rebuilt on the next visit.
+USER_WATCHED = {
+    "accounts.User": "pk",
+    "programs.Application": "applicant_id",
+    "programs.FinderProfile": "user_id",
+    "events.Registration": "user_id",
+    "events.ProgramInterest": "user_id",
+    "matchmaking.Profile": "user_id",
+}
+USER_TIMEOUT = 60  # seconds: bounds staleness from writes that send no signal (QuerySet.update)
+
+
+def user_version(user_id: int) -> str:
+    return version(f"user:{user_id}")
+
+
+def user_key(user_id: int, name: str, *parts: Any) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return (f"page:user:{user_id}:{name}:{user_version(user_id)}:{translation.get_language()}:"
+            f"{timezone.localtime():%Y%m%d%H}:{digest}")
+
+
+def bump_user(user_id: int | None) -> None:
+    if user_id is None:
+        return
+    forget(f"user:{user_id}")
+    transaction.on_commit(lambda: forget(f"user:{user_id}"))
 
 
 def anonymous_page(kind: str):
@@ -124,9 +155,20 @@ def connect_signals() -> None:
             handler = _bumper(kind)
             post_save.connect(handler, sender=sender, weak=False, dispatch_uid=f"page_cache:{sender}:save")
             post_delete.connect(handler, sender=sender, weak=False, dispatch_uid=f"page_cache:{sender}:delete")
+    for sender, field in USER_WATCHED.items():
+        handler = _user_bumper(field)
+        post_save.connect(handler, sender=sender, weak=False, dispatch_uid=f"page_cache:user:{sender}:save")
+        post_delete.connect(handler, sender=sender, weak=False, dispatch_uid=f"page_cache:user:{sender}:delete")
     for kind, senders in M2M_WATCHED.items():
         for sender in senders:
             m2m_changed.connect(_bumper(kind), sender=sender, weak=False, dispatch_uid=f"page_cache:{sender}:m2m")
+
+
+def _user_bumper(field: str):
+    def handler(sender, instance, **kwargs):
+        bump_user(getattr(instance, field, None))
+
+    return handler
 
 
 def _bumper(kind: str):

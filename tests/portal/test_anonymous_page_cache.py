@@ -55,3 +55,24 @@ def test_the_language_switcher_works_without_a_token():
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/programs/"})
     assert response.status_code == 302 and client.cookies["django_language"].value == "en"
+
+
+def test_my_page_sections_are_kept_per_person_and_refreshed_when_their_rows_change(client, citizen, clerk):
+    from programs import services
+    from programs.models import Application
+
+    program = ProgramFactory(title_ko="야간 보육")
+    client.force_login(citizen)
+    assert "아직 신청한 사업이 없습니다" in client.get(reverse("accounts:me")).content.decode()
+    application = services.application_start(program=program, applicant=citizen)
+    services.application_save_draft(application=application, answers={}, consent=True)
+    application = services.application_submit(application=application, actor=citizen)
+    page = client.get(reverse("accounts:me")).content.decode()
+    assert "야간 보육" in page and "접수" in page
+    services.application_approve(application=application, actor=clerk)
+    assert "승인" in client.get(reverse("accounts:me")).content.decode()
+    # Another person's page is their own.
+    other = Client()
+    other.force_login(clerk)
+    assert "야간 보육" not in other.get(reverse("accounts:me")).content.decode()
+    assert Application.objects.count() == 1
