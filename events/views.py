@@ -168,12 +168,14 @@ def feed_ics(request):
     cache_key = None
     if not request.user.is_authenticated:
         cache_key = page_cache.key("events", "feed", filters.stage, filters.type, filters.organiser)
-    body = page_cache.get_or_set(cache_key, build)
     # Calendar apps poll this often and it can be large: the compressed copy is made once and kept
-    # with the plain one instead of compressing on every request.
+    # beside the plain one (and fetched alone) instead of compressing on every request.
     gzip_ok = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
     if gzip_ok:
-        body = page_cache.get_or_set(f"{cache_key}:gz" if cache_key else None, lambda: gzip.compress(body, 6))
+        body = page_cache.get_or_set(f"{cache_key}:gz" if cache_key else None,
+                                     lambda: gzip.compress(page_cache.get_or_set(cache_key, build), 9))
+    else:
+        body = page_cache.get_or_set(cache_key, build)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     if gzip_ok:
         response["Content-Encoding"] = "gzip"
