@@ -173,7 +173,7 @@ def feed_ics(request):
     gzip_ok = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
     if gzip_ok:
         body = page_cache.get_or_set(f"{cache_key}:gz" if cache_key else None,
-                                     lambda: gzip.compress(page_cache.get_or_set(cache_key, build), 9))
+                                     lambda: gzip.compress(page_cache.get_or_set(cache_key, build), 9), local=True)
     else:
         body = page_cache.get_or_set(cache_key, build)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

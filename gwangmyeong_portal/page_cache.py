@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -70,14 +71,29 @@ def key(kind: str, name: str, *parts: Any) -> str:
             f"{timezone.localdate():%Y%m%d}:{digest}")
 
 
-def get_or_set(cache_key: str | None, build: Callable[[], Any], timeout: int = TIMEOUT) -> Any:
-    """``build()``, kept under ``cache_key``; with no key (not cacheable) it is simply built."""
+_local: OrderedDict[str, Any] = OrderedDict()
+LOCAL_MAX = 32
+
+
+def get_or_set(cache_key: str | None, build: Callable[[], Any], timeout: int = TIMEOUT, *, local: bool = False) -> Any:
+    """``build()``, kept under ``cache_key``; with no key (not cacheable) it is simply built.
+
+    ``local=True`` also keeps the value in this process (a few large, hot values such as the
+    events feed), saving the Redis round trip. That is safe because keys carry the rows' version:
+    after a change the key itself is different."""
     if cache_key is None:
         return build()
+    if local and cache_key in _local:
+        _local.move_to_end(cache_key)
+        return _local[cache_key]
     value = cache.get(cache_key)
     if value is None:
         value = build()
         cache.set(cache_key, value, timeout)
+    if local:
+        _local[cache_key] = value
+        while len(_local) > LOCAL_MAX:
+            _local.popitem(last=False)
     return value
 
 
