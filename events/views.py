@@ -4,6 +4,7 @@ service or selector, and render; refusals from services come back as messages, n
 from __future__ import annotations
 
 import gzip
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import condition, require_GET, require_POST
 
 from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.access_log import access_log_record
@@ -150,7 +151,19 @@ def event_ics(request, pk: int):
     return response
 
 
+def _feed_etag(request) -> str | None:
+    """Calendar apps poll the feed with If-None-Match: while no event changed (the events version
+    in the key), they get 304 Not Modified instead of the body. Only for anonymous callers, whose
+    feed is the same for everyone."""
+    if request.user.is_authenticated:
+        return None
+    filters = selectors.Filters.from_query(request.GET)
+    key = page_cache.key("events", "feed", filters.stage, filters.type, filters.organiser)
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 @require_GET
+@condition(etag_func=_feed_etag)
 def feed_ics(request):
     """The subscribable feed. It embeds no token, so for anonymous callers (calendar apps) the whole
     body is cached per filters and day; a change to any event replaces it at once."""

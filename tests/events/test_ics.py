@@ -87,3 +87,16 @@ def test_feed_is_sent_compressed_to_clients_that_accept_it(client):
     assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
     assert gzip.decompress(packed.content) == plain.content
     Calendar.from_ical(gzip.decompress(packed.content))
+
+
+@pytest.mark.django_db
+def test_feed_answers_304_until_an_event_changes(client):
+    event = EventFactory(title_ko="부부 출산 교실")
+    first = client.get("/events/feed.ics")
+    etag = first["ETag"]
+    assert client.get("/events/feed.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    event.title_ko = "예비 부모 교실"
+    event.save()
+    changed = client.get("/events/feed.ics", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and "예비 부모 교실" in changed.content.decode()
+    assert changed["ETag"] != etag
