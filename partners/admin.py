@@ -193,7 +193,7 @@ REPORT_STATUS_FIELDS = ("status", "city_comment", "created_by", "submitted_by", 
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, admin.ModelAdmin):
+class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     form = ActivityReportAdminForm
     list_display = ("title", "agency", "clause_number", "date", "participants", "status", "submitted_at")
     list_filter = ("status", "clause__number", "agency")

@@ -185,3 +185,11 @@ def test_evidence_downloads_only_for_its_agency_and_clerks(as_role, objects, sta
     assert as_role("anonymous").get(url).status_code == 302
     page = as_role("staff_a").get(f"/admin/partners/activityreport/{evidence.report_id}/change/").content.decode()
     assert url in page and "private-media-is-never-served" not in page
+
+
+def test_staff_views_of_activity_reports_are_written_to_the_access_log(as_role, objects, clerk):
+    report = objects["activityreport"]
+    client = as_role("clerk")
+    assert client.get(f"/admin/partners/activityreport/{report.pk}/change/").status_code == 200
+    entry = AccessLogEntry.objects.get(action="view", record_type="partners.activityreport")
+    assert entry.actor == clerk and entry.record_id == str(report.pk)
