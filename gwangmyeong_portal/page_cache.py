@@ -124,8 +124,24 @@ def user_key(user_id: int, name: str, *parts: Any) -> str:
 def bump_user(user_id: int | None) -> None:
     if user_id is None:
         return
-    forget(f"user:{user_id}")
-    transaction.on_commit(lambda: forget(f"user:{user_id}"))
+    bump_users([user_id])
+
+
+def bump_users(user_ids, *, after_commit: bool = True) -> None:
+    """Forget what is cached for these people (one Redis round trip, now and after commit).
+
+    ``after_commit=False`` forgets only now: a request rendering the old rows before the commit
+    may then keep them for up to ``USER_TIMEOUT`` — acceptable for the unread badge."""
+    keys = [_version_key(f"user:{pk}") for pk in set(user_ids) if pk is not None]
+    if not keys:
+        return
+
+    def forget_all():
+        cache.set_many({key: secrets.token_hex(6) for key in keys}, timeout=None)
+
+    forget_all()
+    if after_commit:
+        transaction.on_commit(forget_all)
 
 
 def anonymous_page(kind: str):

@@ -34,6 +34,8 @@ from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
+from gwangmyeong_portal import page_cache
+
 from . import sms as sms_backends
 from .kinds import CHANNELS, Kind, UnknownKind, get_kind
 from .models import Message, NotificationPreference
@@ -116,6 +118,7 @@ def notify(
             _deliver_inapp_unsaved(row, now)
     # ignore_conflicts: a concurrent identical call that committed first wins; we return its rows.
     Message.objects.bulk_create([row for row in rows if row.idempotency_key not in existing], ignore_conflicts=True)
+    page_cache.bump_users([recipient.pk], after_commit=False)  # the header's unread count
     messages = list(Message.objects.filter(idempotency_key__in=keys).order_by("pk"))
     for message in messages:
         if message.idempotency_key not in existing and message.status in (Message.Status.PENDING,
@@ -250,6 +253,8 @@ def notify_many(
                 if row.channel == Message.Channel.INAPP:
                     _deliver_inapp_unsaved(row, now)
             Message.objects.bulk_create(new, ignore_conflicts=True)
+            page_cache.bump_users((row.recipient_id for row in new if row.channel == Message.Channel.INAPP),
+                                  after_commit=False)
             written += len(new)
             outgoing = [row.idempotency_key for row in new if row.channel != Message.Channel.INAPP]
             for pk, not_before in (
@@ -325,10 +330,13 @@ def message_requeue_due(*, now: datetime | None = None, limit: int = 2000) -> in
 
 def message_mark_read(*, message: Message) -> None:
     Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+    page_cache.bump_user(message.recipient_id)
 
 
 def message_mark_all_read(*, user) -> int:
-    return Message.objects.inbox().filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    count = Message.objects.inbox().filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    page_cache.bump_user(user.pk)
+    return count
 
 
 def preferences_update(*, user, choices: dict[tuple[str, str], bool]) -> None:

@@ -76,3 +76,18 @@ def test_my_page_sections_are_kept_per_person_and_refreshed_when_their_rows_chan
     other.force_login(clerk)
     assert "야간 보육" not in other.get(reverse("accounts:me")).content.decode()
     assert Application.objects.count() == 1
+
+
+def test_the_unread_badge_follows_new_and_read_messages(client, citizen):
+    from notifications.services import notify
+
+    client.force_login(citizen)
+
+    def badge():
+        return client.get(reverse("programs:catalog")).context["notifications_unread_count"]
+
+    assert badge() == 0
+    notify(recipient=citizen, kind="notifications.welcome", context={"name": "김시민", "tip": "1"})
+    assert badge() == 1
+    client.post(reverse("notifications:mark_all_read"))
+    assert badge() == 0
