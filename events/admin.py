@@ -4,7 +4,6 @@ XLSX after the staff member gives a reason (PIPA), each export written to the ac
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_clerk
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from gwangmyeong_portal.exports import XLSX_CONTENT_TYPE, DownloadReasonForm, csv_stream, xlsx_write
 from partners.selectors import membership_for
 
 from . import services
@@ -121,11 +121,6 @@ class OrganiserScopedAdmin(EventManagersOnlyMixin, admin.ModelAdmin):
         return obj
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("내려받는 사유"), max_length=300,
-                             help_text=_("개인정보가 담긴 파일입니다. 사유는 접속기록에 남습니다."))
-
-
 class MessageForm(forms.Form):
     statuses = forms.MultipleChoiceField(
         label=_("받는 사람"), widget=forms.CheckboxSelectMultiple,
@@ -207,7 +202,7 @@ class EventAdmin(OrganiserScopedAdmin):
 
     def _reason_step(self, request, queryset, action: str, title):
         """Intermediate page asking why; returns the reason once given, else the page."""
-        form = ReasonForm(request.POST if "reason" in request.POST else None)
+        form = DownloadReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
             return form.cleaned_data["reason"]
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "title": title,
@@ -226,32 +221,21 @@ class EventAdmin(OrganiserScopedAdmin):
         if not isinstance(reason, str):
             return reason
         rows = attendee_rows(queryset)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response = HttpResponse(b"".join(csv_stream([str(label) for label in EXPORT_HEADER], rows)),
+                                content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="attendees-{timezone.localdate():%Y%m%d}.csv"'
-        response.write("\ufeff")  # a BOM, so Excel reads the UTF-8 Korean correctly
-        writer = csv.writer(response)
-        writer.writerow([str(label) for label in EXPORT_HEADER])
-        writer.writerows(rows)
         self._log_export(request, queryset, rows, reason, "csv")
         return response
 
     @admin.action(description=_("참석자 명단 내려받기 (XLSX)"))
     def export_attendees_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
         reason = self._reason_step(request, queryset, "export_attendees_xlsx", _("참석자 명단 내려받기 (XLSX)"))
         if not isinstance(reason, str):
             return reason
         rows = attendee_rows(queryset)
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=gettext("참석자"))
-        sheet.append([str(label) for label in EXPORT_HEADER])
-        for row in rows:
-            sheet.append(row)
         buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        xlsx_write(buffer, [str(label) for label in EXPORT_HEADER], rows, title=gettext("참석자"))
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="attendees-{timezone.localdate():%Y%m%d}.xlsx"'
         self._log_export(request, queryset, rows, reason, "xlsx")
         return response

@@ -1,7 +1,6 @@
 """The partners admin: agency staff see and edit only their own agency's rows (``visible_to``),
 clerks see everything and decide. Every state change goes through ``partners.services``."""
 
-import csv
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_clerk
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from gwangmyeong_portal.exports import DownloadReasonForm, csv_stream
 from gwangmyeong_portal.models import AccessLogEntry
 from gwangmyeong_portal.uploads import private_file_response
 
@@ -26,7 +26,6 @@ from .forms import (
     ActivityReportAdminForm,
     DeclineForm,
     DeliverForm,
-    ExportReasonForm,
     LectureRequestAdminForm,
     ReturnCommentForm,
     ScheduleForm,
@@ -83,17 +82,14 @@ class CsvExportMixin:
     def export_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = ExportReasonForm(request.POST or None)
+        form = DownloadReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             rows = list(self.export_rows(request))
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            header = [str(label) for label, _getter in self.export_columns]
+            lines = ([getter(obj) for _label, getter in self.export_columns] for obj in rows)
+            response = HttpResponse(b"".join(csv_stream(header, lines)), content_type="text/csv; charset=utf-8")
             name = f"{self.model._meta.model_name}-{timezone.localdate():%Y%m%d}.csv"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
-            response.write("\ufeff")  # Excel opens UTF-8 Korean correctly with a BOM
-            writer = csv.writer(response)
-            writer.writerow([label for label, _getter in self.export_columns])
-            for obj in rows:
-                writer.writerow([getter(obj) for _label, getter in self.export_columns])
             access_log_record(action=AccessLogEntry.Action.EXPORT, request=request,
                               record_type=self.model._meta.label_lower, reason=form.cleaned_data["reason"],
                               detail={"rows": len(rows), "ids": [obj.pk for obj in rows][:500]})

@@ -71,7 +71,3 @@ class DeclineForm(forms.Form):
 class DeliverForm(forms.Form):
     attendance = forms.IntegerField(label=_("참석 인원"), min_value=0)
 
-
-class ExportReasonForm(forms.Form):
-    reason = forms.CharField(label=_("내려받는 사유"), max_length=300,
-                             help_text=_("개인정보가 담긴 파일입니다. 사유는 접속기록에 남습니다."))

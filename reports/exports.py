@@ -9,24 +9,26 @@ reference numbers, never a phone number or an e-mail address.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import IO, Any
+from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+# The writers are project plumbing (events and partners export through them too).
+from gwangmyeong_portal.exports import (  # noqa: F401 - re-exported for reports' views and tasks
+    XLSX_CONTENT_TYPE,
+    _text_safe,
+    csv_stream,
+    format_datetime,
+    xlsx_write,
+)
 
 from . import forms, selectors
 from .selectors import Column
 
 CHUNK_SIZE = 2000
-CSV_BATCH_ROWS = 1000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is read by Excel as a formula: prefix it so it stays text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def headers(columns: Iterable[Column], language: str) -> list[str]:
@@ -34,61 +36,6 @@ def headers(columns: Iterable[Column], language: str) -> list[str]:
         return [c.en for c in columns]
     with translation.override("ko"):
         return [str(c.label) for c in columns]
-
-
-def _text_safe(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def format_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
-
-
-def csv_stream(header: list[str], rows: Iterable[Iterable[Any]], *, batch: int = CSV_BATCH_ROWS) -> Iterator[bytes]:
-    """BOM, header, then the rows in batches of ``batch`` lines, each batch one UTF-8 chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    pending = 0
-    for row in rows:
-        writer.writerow([_text_safe(v) for v in row])
-        pending += 1
-        if pending >= batch:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue().encode("utf-8")
-
-
-def xlsx_write(target: IO[bytes], header: list[str], rows: Iterable[Iterable[Any]], *, title: str) -> int:
-    """Write one sheet (write-only mode) to ``target``; returns the number of data rows."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        sheet.append([_text_safe(v) for v in row])
-        count += 1
-    workbook.save(target)
-    return count
 
 
 # --- Detail exports -------------------------------------------------------------------------------

@@ -118,3 +118,14 @@ def test_agency_staff_create_events_for_their_own_agency(client, setup):
     event = Event.objects.get(title_ko="경찰서 부모 교육")
     assert event.organiser_id == staff_a.agency_membership.agency_id
     assert event.life_stages == "childcare_education" and event.created_by == staff_a
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_both_exports(client, setup):
+    staff_a, event_a, _, _ = setup
+    RegistrationFactory(event=event_a, user=make_user("evil@example.com", name='=HYPERLINK("http://x","y")'))
+    client.force_login(staff_a)
+    body = _action(client, "export_attendees_csv", [event_a], reason="확인").content.decode("utf-8")
+    names = [r[2] for r in csv.reader(io.StringIO(body.lstrip("\ufeff")))]
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in names
+    sheet = load_workbook(io.BytesIO(_action(client, "export_attendees_xlsx", [event_a], reason="확인").content)).active
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in [row[2] for row in sheet.iter_rows(values_only=True)]

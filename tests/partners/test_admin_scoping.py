@@ -193,3 +193,12 @@ def test_staff_views_of_activity_reports_are_written_to_the_access_log(as_role, 
     assert client.get(f"/admin/partners/activityreport/{report.pk}/change/").status_code == 200
     entry = AccessLogEntry.objects.get(action="view", record_type="partners.activityreport")
     assert entry.actor == clerk and entry.record_id == str(report.pk)
+
+
+def test_a_report_title_that_looks_like_a_formula_stays_text_in_the_csv(as_role, objects):
+    report = objects["activityreport"]
+    report.title = "=cmd|' /C calc'!A0"
+    report.save()
+    response = as_role("clerk").post("/admin/partners/activityreport/export/", {"reason": "점검"})
+    body = response.content.decode("utf-8-sig")
+    assert "'=cmd|" in body and ",=cmd|" not in body
