@@ -225,8 +225,8 @@ def register(request, pk: int):
 
 
 def _own_registration(request, pk: int) -> Registration:
-    return get_object_or_404(Registration.objects.select_related("event", "event__organiser"), pk=pk,
-                             user=request.user)
+    return get_object_or_404(Registration.objects.visible_to(request.user).select_related("event", "event__organiser"),
+                             pk=pk, user=request.user)
 
 
 @login_required
@@ -281,7 +281,8 @@ def registration_detail(request, pk: int):
 @require_GET
 def my(request):
     registrations = list(
-        Registration.objects.filter(user=request.user).exclude(status=Registration.Status.CANCELLED)
+        Registration.objects.visible_to(request.user).filter(user=request.user)
+        .exclude(status=Registration.Status.CANCELLED)
         .select_related("event", "event__organiser").order_by("event__starts_at", "pk")
     )
     now = timezone.now()

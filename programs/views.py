@@ -61,7 +61,8 @@ def detail(request, slug):
     application = None
     if request.user.is_authenticated:
         program = load()
-        application = Application.objects.active().filter(program=program, applicant=request.user).first()
+        application = (Application.objects.visible_to(request.user).active()
+                       .filter(program=program, applicant=request.user).first())
         cache_key = ""
     else:
         # Anonymous visitors all see the same page: the program (with its tags and documents) and
@@ -269,6 +270,6 @@ def my_document(request, reference, document_id):
 @require_GET
 def draft_document(request, slug, document_id):
     """A file the applicant uploaded to a draft (drafts have no reference yet)."""
-    document = get_object_or_404(ApplicationDocument, pk=document_id, application__applicant=request.user,
-                                 application__program__slug=slug)
+    own = Application.objects.visible_to(request.user).filter(applicant=request.user, program__slug=slug)
+    document = get_object_or_404(ApplicationDocument, pk=document_id, application__in=own)
     return private_file_response(document.file, download_name=document.original_name)
