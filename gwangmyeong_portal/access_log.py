@@ -98,7 +98,8 @@ class AccessLoggedAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and getattr(response, "status_code", 200) == 200:
-            obj = self.get_object(request, object_id)
+            # The object the page showed (no second query for it).
+            obj = getattr(response, "context_data", {}).get("original")
             if obj is not None:
                 access_log_record(action=Action.VIEW, request=request, obj=obj)
         return response
