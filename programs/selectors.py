@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from . import eligibility
 from .models import Application, HouseholdTag, LifeStage, Program
@@ -133,6 +132,3 @@ def application_get_visible(user, reference: str) -> Application:
     return (Application.objects.visible_to(user).select_related("program", "applicant")
             .prefetch_related("history", "documents__required_document").get(reference=reference))
 
-
-def today() -> date:
-    return timezone.localdate()
