@@ -22,7 +22,8 @@ PROBE = (
     "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, settings.DEBUG)"
 )
 MANAGED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG",
-           "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE", "NOTIFY_SITE_URL", "MATCHMAKING_CONTACT_KEY")
+           "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE", "NOTIFY_SITE_URL", "MATCHMAKING_CONTACT_KEY",
+           "ACCESS_LOG_RETENTION_DAYS")
 
 
 def load(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -78,7 +79,8 @@ def test_production_refuses_a_short_secret():
 @pytest.mark.parametrize(
     ("name", "value"),
     [("UPLOAD_MAX_BYTES", "ten megabytes"), ("DJANGO_DEBUG", "maybe"), ("DATABASE_URL", "not-a-url"),
-     ("REDIS_URL", "http://127.0.0.1:6379")],
+     ("REDIS_URL", "http://127.0.0.1:6379"),
+     ("ACCESS_LOG_RETENTION_DAYS", "365")],  # the access log is kept at least two years (PIPA)
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(name, value):
     result = load("dev", **{name: value})
