@@ -1,0 +1,46 @@
+"""Writes of the events app: creating events, registering, the waitlist, reminders and check-in.
+
+Concurrency: every service that counts places and then writes a registration takes a row lock on
+the event (``SELECT … FOR UPDATE``) for the length of its transaction, so registrations,
+cancellations, offers and their expiry for one event run one after another and the number of
+places held never passes ``capacity``. Other events are not blocked.
+
+Every refusal is a ``ValidationError`` with a Korean message a citizen can read; a refused call
+changes nothing.
+
+The services live in submodules by concern — ``events`` (create, cancel, weekly series),
+``registrations`` (registering, cancelling, waitlist offers), ``reminders`` (reminders and
+feedback), ``checkin`` (check-in and organiser messages), ``program_interests`` (from the fair to
+the programs) — and are re-exported here, so callers keep writing ``services.registration_create``.
+To patch a name in a test, patch it on the submodule that reads it.
+"""
+
+from ._shared import format_when, places_left, places_taken, places_waitlisted
+from .checkin import checkin, checkin_by_token, registrants_message
+from .events import event_cancel, event_create, series_generate_occurrences
+from .program_interests import program_interest_record, program_interest_remove, program_interests_notify_open
+from .registrations import offer_accept, offers_expire, registration_cancel, registration_create
+from .reminders import feedback_requests_send, feedback_submit, reminders_send
+
+__all__ = [
+    "checkin",
+    "checkin_by_token",
+    "event_cancel",
+    "event_create",
+    "feedback_requests_send",
+    "feedback_submit",
+    "format_when",
+    "offer_accept",
+    "offers_expire",
+    "places_left",
+    "places_taken",
+    "places_waitlisted",
+    "program_interest_record",
+    "program_interest_remove",
+    "program_interests_notify_open",
+    "registrants_message",
+    "registration_cancel",
+    "registration_create",
+    "reminders_send",
+    "series_generate_occurrences",
+]

@@ -1,0 +1,52 @@
+"""What the events services share: the event row lock, the count of places, and how messages name
+an event and its time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import Event, Registration
+
+Status = Registration.Status
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+def format_when(moment: datetime) -> str:
+    """A language-neutral Seoul-time label for messages: ``2027-04-17 10:00``."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _context(event: Event, **extra: str) -> dict[str, str]:
+    return {"title": event.title_ko, "when": format_when(event.starts_at), **extra}
+
+
+def _my_link() -> str:
+    return reverse("events:my")
+
+
+def places_taken(event: Event) -> int:
+    """People holding a place (confirmed, offered or attended)."""
+    total = event.registrations.filter(status__in=Registration.HOLDS_PLACE).aggregate(n=Sum("party_size"))["n"]
+    return total or 0
+
+
+def places_waitlisted(event: Event) -> int:
+    total = event.registrations.filter(status=Status.WAITLISTED).aggregate(n=Sum("party_size"))["n"]
+    return total or 0
+
+
+def places_left(event: Event) -> int | None:
+    """Free places, or None when the event has no capacity limit."""
+    if event.capacity is None:
+        return None
+    return max(0, event.capacity - places_taken(event))
+
+
+def _lock_event(event: Event | int) -> Event:
+    pk = event.pk if isinstance(event, Event) else event
+    return Event.objects.select_for_update().get(pk=pk)

@@ -1,0 +1,61 @@
+"""At the door and around it: checking registrants in, by hand or by their QR token, and the
+organiser's messages to registrants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+
+from .. import notification_kinds as kinds
+from ..models import Event, Registration
+from ._shared import Status
+
+# --- Check-in and organiser messages -----------------------------------------------------------
+
+def checkin(*, registration: Registration, now: datetime | None = None) -> tuple[Registration, bool]:
+    """Mark a registrant as attended. Returns (registration, newly checked in).
+
+    Checking in twice is harmless (returns False). Waitlisted or cancelled registrations are refused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Status.ATTENDED:
+            return registration, False
+        if registration.status not in (Status.CONFIRMED, Status.OFFERED):
+            raise ValidationError(_("확정된 신청이 아닙니다(%(status)s).")
+                                  % {"status": registration.get_status_display()})
+        registration.status = Status.ATTENDED
+        registration.checked_in_at = now
+        registration.offer_expires_at = None
+        registration.save(update_fields=["status", "checked_in_at", "offer_expires_at", "updated_at"])
+    return registration, True
+
+
+def checkin_by_token(*, event: Event, token: str, now: datetime | None = None) -> tuple[Registration, bool]:
+    """Check in the registration whose QR token was scanned; the token must belong to ``event``."""
+    registration = Registration.objects.filter(event=event, token=token).first()
+    if registration is None:
+        raise ValidationError(_("이 행사의 신청 QR 코드가 아닙니다."))
+    return checkin(registration=registration, now=now)
+
+
+def registrants_message(*, event: Event, statuses: Iterable[str], text: str, sent_by=None) -> int:
+    """Send the organiser's ``text`` to every registrant of ``event`` in ``statuses``. Returns the count."""
+    statuses = [s for s in statuses if s in Status.values]
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("보낼 내용을 입력해 주세요."))
+    count = 0
+    with transaction.atomic():
+        for registration in event.registrations.filter(status__in=statuses).select_related("user"):
+            notify(recipient=registration.user, kind=kinds.ORGANISER_MESSAGE.key,
+                   context={"title": event.title_ko, "text": text}, link=event.get_absolute_url())
+            count += 1
+    return count

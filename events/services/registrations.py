@@ -1,0 +1,198 @@
+"""Registering for an event, cancelling, and the waitlist: offers of freed places, taking them, and
+their expiry.
+
+Concurrency: every service that counts places and then writes a registration takes a row lock on
+the event (``SELECT … FOR UPDATE``) for the length of its transaction, so registrations,
+cancellations, offers and their expiry for one event run one after another and the number of
+places held never passes ``capacity``. Other events are not blocked.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+
+from .. import notification_kinds as kinds
+from ..models import Event, Registration
+from ._shared import Status, _context, _lock_event, _my_link, format_when, places_taken, places_waitlisted
+
+logger = logging.getLogger(__name__)
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+def _check_answers(event: Event, answers: dict[str, Any]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for question in event.questions or []:
+        key = str(question.get("key", ""))
+        if not key:
+            continue
+        value = str(answers.get(key, "") or "").strip()[:500]
+        if question.get("required") and not value:
+            raise ValidationError(_("‘%(label)s’ 질문에 답해 주세요.") % {"label": question.get("label_ko", key)})
+        cleaned[key] = value
+    return cleaned
+
+
+def registration_create(
+    *, event: Event, user, party_size: int = 1, answers: dict[str, Any] | None = None, now: datetime | None = None
+) -> Registration:
+    """Register ``user`` for ``event``: confirmed while places last, then waitlisted up to the limit.
+
+    Takes a row lock on the event, so concurrent registrations are counted one after another:
+    never more confirmed places than ``capacity``. Refused (``ValidationError``, nothing changes)
+    for a cancelled or postponed event, outside the registration window, a second active
+    registration, a party larger than allowed, unanswered required questions, or a full waitlist.
+    """
+    now = now or timezone.now()
+    if not isinstance(party_size, int) or party_size < 1:
+        raise ValidationError(_("신청 인원은 1명 이상이어야 합니다."))
+    with transaction.atomic():
+        event = _lock_event(event)
+        if event.status == Event.Status.CANCELLED:
+            raise ValidationError(_("취소된 행사에는 신청할 수 없습니다."))
+        if event.status == Event.Status.POSTPONED:
+            raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 신청해 주세요."))
+        if not event.registration_required:
+            raise ValidationError(_("이 행사는 신청 없이 누구나 참여할 수 있습니다."))
+        if event.registration_opens_at and now < event.registration_opens_at:
+            raise ValidationError(_("아직 신청 기간이 아닙니다. 신청은 %(when)s에 시작합니다.")
+                                  % {"when": format_when(event.registration_opens_at)})
+        if (event.registration_closes_at and now > event.registration_closes_at) or now >= event.starts_at:
+            raise ValidationError(_("신청 기간이 끝났습니다."))
+        if party_size > event.party_size_max:
+            raise ValidationError(_("한 번에 %(n)s명까지 신청할 수 있습니다.") % {"n": event.party_size_max})
+        if event.registrations.filter(user=user, status__in=Registration.ACTIVE).exists():
+            raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요."))
+        cleaned = _check_answers(event, answers or {})
+
+        if event.capacity is None or places_taken(event) + party_size <= event.capacity:
+            status = Status.CONFIRMED
+        elif places_waitlisted(event) + party_size <= event.waitlist_limit:
+            status = Status.WAITLISTED
+        elif event.waitlist_limit:
+            raise ValidationError(_("정원과 대기 인원이 모두 찼습니다."))
+        else:
+            raise ValidationError(_("정원이 찼습니다."))
+        try:
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    event=event, user=user, party_size=party_size, status=status, answers=cleaned,
+                )
+        except IntegrityError:
+            # The partial unique index caught a second active registration the check above missed.
+            raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요.")) from None
+        kind = kinds.REGISTRATION_CONFIRMED if status == Status.CONFIRMED else kinds.REGISTRATION_WAITLISTED
+        context = _context(event, place=event.venue or "-") if status == Status.CONFIRMED else _context(event)
+        notify(recipient=user, kind=kind.key, context=context,
+               idempotency_key=f"events.registered:{registration.pk}", link=_my_link())
+    return registration
+
+
+def _offer_freed_places(event: Event, now: datetime) -> list[Registration]:
+    """With the event row locked: offer free places to the waitlist in order of registration.
+
+    The first waitlisted person whose party fits gets an offer held for ``offer_hold_hours``
+    (with 0 hours the place is confirmed at once)."""
+    offered = []
+    if event.capacity is None or event.status != Event.Status.SCHEDULED:
+        return offered
+    free = event.capacity - places_taken(event)
+    for registration in event.registrations.filter(status=Status.WAITLISTED).select_related("user").order_by(
+        "created_at", "pk"
+    ):
+        if free <= 0:
+            break
+        if registration.party_size > free:
+            continue
+        free -= registration.party_size
+        if event.offer_hold_hours:
+            registration.status = Status.OFFERED
+            registration.offer_expires_at = now + timedelta(hours=event.offer_hold_hours)
+            registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            notify(recipient=registration.user, kind=kinds.OFFER_MADE.key,
+                   context=_context(event, expires=format_when(registration.offer_expires_at)),
+                   idempotency_key=f"events.offer:{registration.pk}:{registration.offer_expires_at.isoformat()}",
+                   link=_my_link())
+        else:
+            registration.status = Status.CONFIRMED
+            registration.save(update_fields=["status", "updated_at"])
+            notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
+                   context=_context(event, place=event.venue or "-"),
+                   idempotency_key=f"events.promoted:{registration.pk}", link=_my_link())
+        offered.append(registration)
+    return offered
+
+
+def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """Cancel a registration (by the citizen, or by staff for them) and offer the freed place.
+
+    Locks the event row. Attended and already-cancelled registrations cannot be cancelled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Status.CANCELLED:
+            raise ValidationError(_("이미 취소한 신청입니다."))
+        if registration.status == Status.ATTENDED:
+            raise ValidationError(_("참석이 확인된 신청은 취소할 수 없습니다."))
+        if now >= event.ends_at:
+            raise ValidationError(_("끝난 행사의 신청은 취소할 수 없습니다."))
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.offer_expires_at = None
+        registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
+        _offer_freed_places(event, now)
+    return registration
+
+
+def offer_accept(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """Take an offered place: the registration becomes confirmed if the offer has not expired."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.OFFERED:
+            raise ValidationError(_("수락할 수 있는 빈자리 제안이 없습니다."))
+        if registration.offer_expires_at <= now:
+            raise ValidationError(_("빈자리 제안 기간이 지났습니다."))
+        registration.status = Status.CONFIRMED
+        registration.offer_expires_at = None
+        registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
+               context=_context(event, place=event.venue or "-"),
+               idempotency_key=f"events.accepted:{registration.pk}", link=_my_link())
+    return registration
+
+
+def offers_expire(*, now: datetime | None = None) -> int:
+    """Beat job: offers not taken in time lapse (the registration is cancelled, its owner told)
+    and the place passes to the next on the waitlist. Returns how many offers lapsed."""
+    now = now or timezone.now()
+    event_ids = set(
+        Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).values_list("event_id", flat=True)
+    )
+    lapsed = 0
+    for event_id in sorted(event_ids):
+        with transaction.atomic():
+            event = _lock_event(event_id)
+            expired = list(event.registrations.select_related("user").filter(
+                status=Status.OFFERED, offer_expires_at__lte=now))
+            for registration in expired:
+                registration.status = Status.CANCELLED
+                registration.cancelled_at = now
+                registration.offer_expires_at = None
+                registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
+                notify(recipient=registration.user, kind=kinds.OFFER_EXPIRED.key, context=_context(event),
+                       idempotency_key=f"events.offer_expired:{registration.pk}", link=event.get_absolute_url())
+                lapsed += 1
+            _offer_freed_places(event, now)
+    return lapsed
