@@ -19,6 +19,7 @@ from notifications.kinds import get_kind
 from notifications.models import Message, NotificationPreference
 from notifications.quiet_hours import SEOUL
 from notifications.rendering import render_kind
+from notifications.services import sending
 from notifications.tasks import deliver_message, deliver_messages
 
 from .backends import CountingEmailBackend, FlakyEmailBackend
@@ -143,7 +144,7 @@ def test_the_same_number_of_queries_for_more_recipients(django_capture_on_commit
 def test_delivery_is_enqueued_after_commit_in_batches_of_ids(django_capture_on_commit_callbacks, monkeypatch):
     users = people(5)
     sent = []
-    monkeypatch.setattr(services, "DELIVERY_BATCH", 2)
+    monkeypatch.setattr(sending, "DELIVERY_BATCH", 2)  # notify_many reads it from sending
     monkeypatch.setattr(deliver_messages, "apply_async",
                         lambda args, eta=None: sent.append((list(args[0]), eta)))
     with django_capture_on_commit_callbacks() as callbacks:

@@ -1,0 +1,253 @@
+"""Writing messages: ``notify`` and ``notify_many`` write the rows in the caller's transaction,
+choose the channels by the recipient's preferences, and enqueue delivery after commit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from gwangmyeong_portal import page_cache
+
+from ..kinds import CHANNELS, Kind, get_kind
+from ..models import Message, NotificationPreference
+from ..quiet_hours import quiet_until
+from .transport import PermanentDeliveryError, _render
+
+# One logger name for the whole package, as before the split: operators filter logs on it.
+logger = logging.getLogger("notifications.services")
+
+# Message ids per delivery task of notify_many: one claim UPDATE and one SMTP connection each.
+DELIVERY_BATCH = 200
+# Rows per INSERT (and per look-up of existing keys) in notify_many.
+INSERT_BATCH = 1000
+
+
+# --- Writing messages ------------------------------------------------------------------------
+
+def notify(
+    *,
+    recipient,
+    kind: str,
+    context: dict,
+    channels: Iterable[str] | None = None,
+    idempotency_key: str | None = None,
+    link: str = "",
+) -> list[Message]:
+    """Write one message row per effective channel in the caller's transaction; send after commit.
+
+    Channels: in-app always (delivered right here, in the caller's transaction: it has no
+    external side effect, so it shows exactly once, at commit); e-mail and SMS as the recipient's
+    preferences say (defaulting to the kind's ``default_channels``). With ``channels`` given,
+    only those are offered and preferences can still turn them off. Mandatory kinds always go
+    in-app and by e-mail. Outside urgent kinds, an SMS during quiet hours is held until they end.
+
+    Calling twice with the same ``idempotency_key`` (or, without one, the same kind, recipient,
+    context and link) writes nothing new and sends nothing twice. Raises ``UnknownKind`` for an
+    undeclared kind and ``TypeError`` for a context that is not JSON; a missing template variable
+    or address is reported at delivery, where the row is marked failed with the reason.
+    """
+    kind_obj = get_kind(kind)
+    if channels is not None:
+        channels = tuple(channels)
+        unknown = set(channels) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"Unknown notification channels: {sorted(unknown)}")
+    try:
+        canonical = json.dumps(context, sort_keys=True, ensure_ascii=False)
+    except TypeError as exc:
+        raise TypeError(f"notify({kind}): context must be JSON-serialisable: {exc}") from None
+    if idempotency_key is None:
+        digest = hashlib.sha256(f"{canonical}|{link}".encode()).hexdigest()[:40]
+        idempotency_key = f"{kind}:{recipient.pk}:{digest}"
+    if len(idempotency_key) > 240:
+        raise ValueError("idempotency_key is longer than 240 characters")
+
+    now = timezone.now()
+    held_until = quiet_until(now)
+    keys: dict[str, str] = {}
+    rows = []
+    for channel in _effective_channels(kind_obj, recipient, channels):
+        key = f"{idempotency_key}:{channel}"
+        keys[key] = channel
+        hold = channel == Message.Channel.SMS and not kind_obj.urgent and held_until is not None
+        rows.append(Message(
+            recipient=recipient, kind=kind, channel=channel, idempotency_key=key, context=context, link=link,
+            status=Message.Status.HELD if hold else Message.Status.PENDING, not_before=held_until if hold else None,
+        ))
+    existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    for row in rows:
+        if row.channel == Message.Channel.INAPP and row.idempotency_key not in existing:
+            _deliver_inapp_unsaved(row, now)
+    # ignore_conflicts: a concurrent identical call that committed first wins; we return its rows.
+    Message.objects.bulk_create([row for row in rows if row.idempotency_key not in existing], ignore_conflicts=True)
+    page_cache.bump_users([recipient.pk], after_commit=False)  # the header's unread count
+    messages = list(Message.objects.filter(idempotency_key__in=keys).order_by("pk"))
+    for message in messages:
+        if message.idempotency_key not in existing and message.status in (Message.Status.PENDING,
+                                                                           Message.Status.HELD):
+            _enqueue_on_commit(message)
+    return messages
+
+
+def _deliver_inapp_unsaved(message: Message, now: datetime) -> None:
+    """Nothing leaves the building for in-app: delivering is rendering the row before it is
+    inserted, in the caller's transaction, so it shows in the inbox exactly when that commits."""
+    message.attempts = 1
+    try:
+        rendered = _render(message)
+    except PermanentDeliveryError as exc:
+        message.status, message.last_error = Message.Status.FAILED, str(exc)[:2000]
+        logger.error("notification (%s, inapp, user %s) failed: %s", message.kind, message.recipient_id, exc)
+        return
+    message.status, message.sent_at = Message.Status.SENT, now
+    message.subject, message.body = rendered.subject, rendered.body
+
+
+def _effective_channels(kind: Kind, recipient, channels: tuple[str, ...] | None) -> list[str]:
+    prefs = dict(
+        NotificationPreference.objects.filter(user=recipient, kind=kind.key).values_list("channel", "enabled")
+    )
+    return _channels_by_preference(kind, prefs, channels)
+
+
+def _channels_by_preference(kind: Kind, prefs: dict[str, bool], channels: tuple[str, ...] | None) -> list[str]:
+    result = [Message.Channel.INAPP.value]
+    for channel in (Message.Channel.EMAIL.value, Message.Channel.SMS.value):
+        if kind.mandatory and channel == Message.Channel.EMAIL:
+            result.append(channel)
+            continue
+        if channels is not None and channel not in channels:
+            continue
+        default = channel in kind.default_channels if channels is None else True
+        if prefs.get(channel, default):
+            result.append(channel)
+    return result
+
+
+def _enqueue_on_commit(message: Message) -> None:
+    # robust: a broker outage at commit time must not turn the caller's saved work into an
+    # error page; the row stays pending and message_requeue_due sends it later.
+    message_id, eta = message.pk, message.not_before
+
+    def enqueue_message():
+        _enqueue(message_id, eta)
+
+    transaction.on_commit(enqueue_message, robust=True)
+
+
+def _enqueue(message_id: int, eta: datetime | None = None) -> None:
+    from ..tasks import deliver_message
+
+    deliver_message.apply_async((message_id,), eta=eta)
+
+
+def notify_many(
+    *,
+    recipients: Iterable,
+    kind: str,
+    context: dict,
+    channels: Iterable[str] | None = None,
+    idempotency_key: str | None = None,
+    link: str = "",
+) -> int:
+    """``notify`` for many recipients at once; returns the number of message rows written.
+
+    Each recipient gets exactly what ``notify(recipient=r, ...)`` would give them — the same
+    channels (preferences, mandatory kinds), quiet-hours holds, in-app rows delivered in the
+    caller's transaction, and the same idempotency keys: with ``idempotency_key=K`` recipient r's
+    rows are keyed ``f"{K}:{r.pk}:{channel}"``, exactly as ``notify(recipient=r,
+    idempotency_key=f"{K}:{r.pk}")`` would key them; without a key, as ``notify`` without one. So a
+    repeated call, or a ``notify`` for one of the same people, writes nothing new and sends
+    nothing twice; rows that already existed are not counted in the return value.
+
+    Cost: one preferences query for everyone, rows inserted ``INSERT_BATCH`` at a time (with
+    ``ignore_conflicts``: a concurrent identical call that committed first wins), and e-mail/SMS
+    delivery enqueued after commit as ``deliver_messages`` tasks of ``DELIVERY_BATCH`` ids each.
+    Raises like ``notify`` (``UnknownKind``, ``TypeError``, ``ValueError``) before writing anything.
+    """
+    kind_obj = get_kind(kind)
+    if channels is not None:
+        channels = tuple(channels)
+        unknown = set(channels) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"Unknown notification channels: {sorted(unknown)}")
+    try:
+        canonical = json.dumps(context, sort_keys=True, ensure_ascii=False)
+    except TypeError as exc:
+        raise TypeError(f"notify_many({kind}): context must be JSON-serialisable: {exc}") from None
+    people = list({recipient.pk: recipient for recipient in recipients}.values())  # each person once
+    if not people:
+        return 0
+    if idempotency_key is None:
+        digest = hashlib.sha256(f"{canonical}|{link}".encode()).hexdigest()[:40]
+        keys = {person.pk: f"{kind}:{person.pk}:{digest}" for person in people}
+    else:
+        keys = {person.pk: f"{idempotency_key}:{person.pk}" for person in people}
+    if max(len(key) for key in keys.values()) > 240:
+        raise ValueError("idempotency_key is longer than 240 characters")
+
+    prefs: dict[int, dict[str, bool]] = defaultdict(dict)
+    for user_id, channel, enabled in NotificationPreference.objects.filter(
+        user__in=[person.pk for person in people], kind=kind
+    ).values_list("user_id", "channel", "enabled"):
+        prefs[user_id][channel] = enabled
+    now = timezone.now()
+    held_until = quiet_until(now)
+    rows = []
+    for person in people:
+        for channel in _channels_by_preference(kind_obj, prefs.get(person.pk, {}), channels):
+            hold = channel == Message.Channel.SMS and not kind_obj.urgent and held_until is not None
+            rows.append(Message(
+                recipient=person, kind=kind, channel=channel, idempotency_key=f"{keys[person.pk]}:{channel}",
+                context=context, link=link, status=Message.Status.HELD if hold else Message.Status.PENDING,
+                not_before=held_until if hold else None,
+            ))
+
+    written = 0
+    to_send: dict[datetime | None, list[int]] = defaultdict(list)  # ids by eta (held SMS: end of quiet hours)
+    with transaction.atomic():  # all or nothing, and the enqueueing waits for the caller's commit
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start:start + INSERT_BATCH]
+            existing = set(Message.objects.filter(idempotency_key__in=[row.idempotency_key for row in batch])
+                           .values_list("idempotency_key", flat=True))
+            new = [row for row in batch if row.idempotency_key not in existing]
+            for row in new:
+                if row.channel == Message.Channel.INAPP:
+                    _deliver_inapp_unsaved(row, now)
+            Message.objects.bulk_create(new, ignore_conflicts=True)
+            page_cache.bump_users((row.recipient_id for row in new if row.channel == Message.Channel.INAPP),
+                                  after_commit=False)
+            written += len(new)
+            outgoing = [row.idempotency_key for row in new if row.channel != Message.Channel.INAPP]
+            for pk, not_before in (
+                Message.objects.filter(idempotency_key__in=outgoing,
+                                       status__in=[Message.Status.PENDING, Message.Status.HELD])
+                .order_by("pk").values_list("pk", "not_before")
+            ):
+                to_send[not_before].append(pk)
+        for eta, ids in to_send.items():
+            for start in range(0, len(ids), DELIVERY_BATCH):
+                _enqueue_many_on_commit(ids[start:start + DELIVERY_BATCH], eta)
+    return written
+
+
+def _enqueue_many_on_commit(message_ids: list[int], eta: datetime | None) -> None:
+    # robust, one callback per batch: a broker outage loses no batch for good (the sweep finds
+    # the pending rows) and does not stop the other batches from being enqueued.
+    def enqueue_batch():
+        _enqueue_many(message_ids, eta)
+
+    transaction.on_commit(enqueue_batch, robust=True)
+
+
+def _enqueue_many(message_ids: list[int], eta: datetime | None = None) -> None:
+    from ..tasks import deliver_messages
+
+    deliver_messages.apply_async((message_ids,), eta=eta)
