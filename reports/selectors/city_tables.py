@@ -1,0 +1,191 @@
+"""The city-only dashboard tables: applications by month, program decisions and matchmaking sessions.
+
+Their rows carry no agency, so only clerks and superusers see them (``tables.CITY_ONLY``).
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..forms import ReportFilters
+from .scope import SUPPRESS_BELOW, SUPPRESSED, Column, Table, _bounds, _chart, _months, _rate, _suppress
+
+# --- Applications -------------------------------------------------------------------------------
+
+def _applications(user, filters: ReportFilters) -> QuerySet:
+    from programs.models import Application
+
+    start, end = _bounds(filters)
+    qs = (Application.objects.visible_to(user).exclude(status=Application.Status.DRAFT)
+          .filter(submitted_at__gte=start, submitted_at__lt=end))
+    if filters.stage:
+        qs = qs.filter(program__life_stage=filters.stage)
+    return qs
+
+
+def applications_by_month(*, user, filters: ReportFilters) -> Table:
+    """Submitted applications per month of submission, by life stage and status (one GROUP BY query)."""
+    from programs.models import Application, LifeStage
+
+    statuses = [s for s in Application.Status if s != Application.Status.DRAFT]
+    stages = [s for s in LifeStage if not filters.stage or s == filters.stage]
+    counts: dict[tuple[str, str, str], int] = {}
+    rows_qs = (_applications(user, filters).annotate(month=TruncMonth("submitted_at"))
+               .values("month", "program__life_stage", "status").annotate(n=Count("id")).order_by())
+    for row in rows_qs:
+        month = timezone.localtime(row["month"]).date() if isinstance(row["month"], datetime) else row["month"]
+        counts[(f"{month:%Y-%m}", row["program__life_stage"], row["status"])] = row["n"]
+    months = [f"{m:%Y-%m}" for m in _months(filters)]
+    columns = (Column("month", _("월"), "Month"), Column("stage", _("생애 단계"), "Life stage"),
+               *[Column(s.value, s.label, s.value.replace("_", " ").capitalize(), True) for s in statuses],
+               Column("total", _("합계"), "Total", True))
+    rows = []
+    for month in months:
+        for stage in stages:
+            cells = [counts.get((month, stage.value, s.value), 0) for s in statuses]
+            if sum(cells):
+                rows.append([month, str(stage.label), *cells, sum(cells)])
+    by_stage = [{"label": stage.label, "stack": "stage",
+                 "data": [sum(counts.get((m, stage.value, s.value), 0) for s in statuses) for m in months]}
+                for stage in stages]
+    by_status = [{"label": s.label, "stack": "status",
+                  "data": [sum(counts.get((m, stage.value, s.value), 0) for stage in stages) for m in months]}
+                 for s in statuses]
+    return Table(
+        key="applications_by_month", title=_("월별 신청 (생애 단계·상태별)"), columns=columns, rows=rows,
+        charts=[_chart("bar", _("월별 신청 건수 — 생애 단계별"), months, by_stage, stacked=True, y_title=_("건수")),
+                _chart("bar", _("월별 신청 건수 — 상태별"), months, by_status, stacked=True, y_title=_("건수"))],
+        note=_("접수 일시 기준. 작성 중인 신청은 세지 않습니다."),
+    )
+
+
+class Median(Aggregate):
+    """PostgreSQL's ordered-set aggregate ``percentile_cont(0.5) WITHIN GROUP (ORDER BY x)``."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _days_between(start: str, end: str) -> Func:
+    return Func(F(end) - F(start), template="EXTRACT(EPOCH FROM (%(expressions)s))",
+                output_field=FloatField()) / Value(86400.0)
+
+
+def program_decisions(*, user, filters: ReportFilters) -> Table:
+    """Per program: submitted, approved, rejected, approval rate and median days from submission to decision.
+
+    On PostgreSQL the median is part of the one GROUP BY query (``percentile_cont``); on other
+    databases a values_list query over the decided applications feeds ``statistics.median``.
+    """
+    from programs.models import Application
+
+    decided = Q(status__in=Application.DECIDED, decided_at__isnull=False)
+    qs = (_applications(user, filters).values("program_id", "program__title_ko", "program__life_stage")
+          .annotate(total=Count("id"), approved=Count("id", filter=Q(status=Application.Status.APPROVED)),
+                    rejected=Count("id", filter=Q(status=Application.Status.REJECTED)))
+          .order_by("program__life_stage", "program__title_ko"))
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        qs = qs.annotate(median_days=Median(_days_between("submitted_at", "decided_at"), filter=decided))
+    results = list(qs)
+    if not postgres:
+        durations: dict[int, list[float]] = {}
+        for program_id, submitted, decided_at in (_applications(user, filters).filter(decided)
+                                                  .values_list("program_id", "submitted_at", "decided_at")):
+            durations.setdefault(program_id, []).append((decided_at - submitted).total_seconds() / 86400)
+        for row in results:
+            days = durations.get(row["program_id"])
+            row["median_days"] = statistics.median(days) if days else None
+    from programs.models import LifeStage
+
+    stage_labels = dict(LifeStage.choices)
+    rows = []
+    for row in results:
+        median = row["median_days"]
+        rows.append([row["program__title_ko"], str(stage_labels.get(row["program__life_stage"], "")), row["total"],
+                     row["approved"], row["rejected"], _rate(row["approved"], row["approved"] + row["rejected"]),
+                     None if median is None else round(median, 1)])
+    labels = [r[0] for r in rows]
+    columns = (Column("program", _("사업"), "Program"), Column("stage", _("생애 단계"), "Life stage"),
+               Column("submitted", _("접수"), "Submitted", True), Column("approved", _("승인"), "Approved", True),
+               Column("rejected", _("반려"), "Rejected", True),
+               Column("approval_rate", _("승인율(%)"), "Approval rate (%)", True),
+               Column("median_days", _("결정까지 중앙값(일)"), "Median days to decision", True))
+    return Table(
+        key="program_decisions", title=_("사업별 승인율과 결정까지 걸린 날"), columns=columns, rows=rows,
+        charts=[_chart("bar", _("사업별 승인율(%)"), labels, [{"label": _("승인율(%)"), "data": [r[5] for r in rows]}],
+                       horizontal=True, percent=True),
+                _chart("bar", _("사업별 결정까지 중앙값(일)"), labels,
+                       [{"label": _("결정까지 중앙값(일)"), "data": [r[6] for r in rows]}], horizontal=True,
+                       y_title=_("일"))],
+        note=_("승인율 = 승인 ÷ (승인 + 반려). 기간 안에 접수된 신청 기준."),
+    )
+
+
+# --- Matchmaking ----------------------------------------------------------------------------------
+
+def matchmaking_sessions(*, filters: ReportFilters) -> Table:
+    """Held meetup sessions in the period: applications, attendance, matches, match rate; counts
+    under 5 suppressed (and a rate only where both its counts are shown). One query; no person's
+    data, pick or contact is read."""
+    from matchmaking.models import MeetupSession, SessionApplication
+
+    start, end = _bounds(filters)
+    now = timezone.now()
+    results = list(
+        MeetupSession.objects.filter(event__starts_at__gte=start, event__starts_at__lt=end, event__starts_at__lte=now)
+        .annotate(n_applications=Count("applications", distinct=True),
+                  n_attended=Count("applications", filter=Q(applications__status=SessionApplication.Status.ATTENDED),
+                                   distinct=True),
+                  n_matches=Count("matches", distinct=True))
+        .values("event__title_ko", "event__starts_at", "seats_female", "seats_male", "n_applications", "n_attended",
+                "n_matches")
+        .order_by("event__starts_at", "pk")
+    )
+    rows, totals = [], {"seats": 0, "applications": 0, "attended": 0, "matches": 0}
+
+    def match_rate(matches, attended):
+        if matches < SUPPRESS_BELOW or attended < SUPPRESS_BELOW:
+            return SUPPRESSED
+        return round(100 * 2 * matches / attended, 1)
+
+    for r in results:
+        seats = r["seats_female"] + r["seats_male"]
+        rows.append([r["event__title_ko"], f"{timezone.localtime(r['event__starts_at']):%Y-%m-%d}", seats,
+                     _suppress(r["n_applications"]), _suppress(r["n_attended"]), _suppress(r["n_matches"]),
+                     match_rate(r["n_matches"], r["n_attended"])])
+        totals["seats"] += seats
+        totals["applications"] += r["n_applications"]
+        totals["attended"] += r["n_attended"]
+        totals["matches"] += r["n_matches"]
+    if rows:
+        rows.append([str(_("합계")), "", totals["seats"], _suppress(totals["applications"]),
+                     _suppress(totals["attended"]), _suppress(totals["matches"]),
+                     match_rate(totals["matches"], totals["attended"])])
+    sessions = rows[:-1]
+
+    def plot(value):
+        return None if value == SUPPRESSED else value
+
+    columns = (Column("session", _("회차"), "Session"), Column("date", _("날짜"), "Date"),
+               Column("seats", _("자리"), "Seats", True), Column("applications", _("신청"), "Applications", True),
+               Column("attended", _("참석"), "Attended", True), Column("matches", _("매칭"), "Matches", True),
+               Column("match_rate", _("매칭률(%)"), "Match rate (%)", True))
+    return Table(
+        key="matchmaking_sessions", title=_("만남 행사 신청·참석·매칭 (집계)"), columns=columns, rows=rows,
+        charts=[_chart("bar", _("회차별 신청·참석·매칭"), [f"{r[1]} {r[0]}" for r in sessions],
+                       [{"label": _("신청"), "data": [plot(r[3]) for r in sessions]},
+                        {"label": _("참석"), "data": [plot(r[4]) for r in sessions]},
+                        {"label": _("매칭"), "data": [plot(r[5]) for r in sessions]}], y_title=_("명·쌍"))],
+        note=_("5 미만인 수는 '<5'로 가립니다. 매칭률 = 매칭된 참석자 ÷ 참석자. 열린 회차만, "
+               "생애 단계 조건은 적용되지 않습니다."),
+    )
