@@ -1,7 +1,7 @@
 """The fair and event calendar: events (with sub-events and weekly series), registrations with a
 waitlist, and feedback after the event.
 
-Writes go through ``events/services.py``; every queryset a user reaches goes through
+Writes go through ``events.services``; every queryset a user reaches goes through
 ``Event.objects.visible_to(user)`` / ``managed_by(user)`` and ``Registration.objects.visible_to(user)``.
 """
 
@@ -274,7 +274,7 @@ class RegistrationQuerySet(models.QuerySet):
 
 class Registration(models.Model):
     """A person's registration for an event: confirmed, on the waitlist, offered a freed place,
-    cancelled or attended. Transitions live in ``events/services.py``."""
+    cancelled or attended. Transitions live in ``events.services``."""
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("확정")

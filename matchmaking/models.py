@@ -5,7 +5,7 @@ decrypted for the matches page; no ``__str__``, admin page, export or notificati
 Leaving is a hard delete of the profile, its picks and its contact; matches already made keep a
 NULL on the side that left, which the other person sees as "this person left".
 
-Writes go through ``matchmaking/services.py``; reads users reach go through ``visible_to(user)``.
+Writes go through ``matchmaking.services``; reads users reach go through ``visible_to(user)``.
 """
 
 from __future__ import annotations
