@@ -329,7 +329,10 @@ class FeedbackAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
 
     def get_queryset(self, request):
         managed = Event.objects.managed_by(request.user).values("pk")
-        return Feedback.objects.filter(registration__event__in=managed).select_related("registration__event")
+        # The registration column prints "<event> — <user> (<status>)": both are joined here, since a
+        # queryset that already selects related rows makes the changelist skip list_select_related.
+        return (Feedback.objects.filter(registration__event__in=managed)
+                .select_related("registration__event", "registration__user"))
 
     def has_add_permission(self, request):
         return False

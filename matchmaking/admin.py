@@ -165,6 +165,7 @@ class MeetupSessionForm(forms.ModelForm):
 class MeetupSessionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "applications_open_at", "applications_close_at", "seats_female", "seats_male",
                     "drawn_at", "pick_deadline")
+    list_select_related = ("event",)  # a session's name is its event's title
     actions = ["run_draw"]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -217,12 +218,23 @@ class MeetupSessionAdmin(admin.ModelAdmin):
         return request.user.has_perm("matchmaking.run_draw")
 
 
+class SessionListFilter(admin.RelatedFieldListFilter):
+    """The "by session" filter, naming each session by its event's title in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        sessions = MeetupSession.objects.with_event()
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            sessions = sessions.order_by(*ordering)
+        return [(session.pk, str(session)) for session in sessions]
+
+
 @admin.register(SessionApplication)
 class SessionApplicationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
     """Who applied and who came — what the clerk needs at the door. No contact, no picks."""
 
     list_display = ("pk", "session", "display_name", "gender", "status", "waitlist_position")
-    list_filter = ("session", "status")
+    list_filter = (("session", SessionListFilter), "status")
     fields = ("session", "display_name", "gender", "status", "waitlist_position", "applied_at")
     readonly_fields = fields
     actions = ["mark_attendance"]
@@ -263,5 +275,6 @@ class SessionApplicationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
 @admin.register(DrawRecord)
 class DrawRecordAdmin(ReadOnlyAdmin):
     list_display = ("session", "seed", "drawn_by", "drawn_at")
+    list_select_related = ("session__event", "drawn_by")
     fields = ("session", "seed", "algorithm", "input_order", "result", "drawn_by", "drawn_at")
     readonly_fields = fields
