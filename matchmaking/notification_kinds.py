@@ -11,6 +11,9 @@ DRAW_SELECTED = register(Kind(key="matchmaking.draw_selected", label=_("만남 �
                               required_context=("title", "when"), mandatory=True))
 DRAW_WAITLISTED = register(Kind(key="matchmaking.draw_waitlisted", label=_("만남 행사 추첨 대기"),
                                 required_context=("title", "position"), mandatory=True))
+# A seat given back after the draw went to this waitlisted person: nothing about who gave it back.
+WAITLIST_PROMOTED = register(Kind(key="matchmaking.waitlist_promoted", label=_("만남 행사 대기자 선정"),
+                                  required_context=("title", "when"), mandatory=True))
 PICKS_OPEN = register(Kind(key="matchmaking.picks_open", label=_("만남 행사 선택 안내"),
                            required_context=("title", "deadline")))
 MATCH_MADE = register(Kind(key="matchmaking.match_made", label=_("만남 행사 매칭 성사"),

@@ -131,8 +131,12 @@ def session_list(request):
     sessions = list(selectors.sessions_open_or_upcoming())
     mine = selectors.applications_by_session(profile)
     now = timezone.now()
+    held = (SessionApplication.Status.SELECTED, SessionApplication.Status.WAITLISTED)
     rows = [{"session": s, "application": mine.get(s.pk),
              "can_apply": s.applications_open_at <= now < s.applications_close_at and s.drawn_at is None,
+             # After the draw a selected or waitlisted person may still give up, until the meetup starts.
+             "can_withdraw_drawn": (s.drawn_at is not None and now < s.starts_at and mine.get(s.pk) is not None
+                                    and mine[s.pk].status in held),
              "can_pick": (mine.get(s.pk) is not None and mine[s.pk].status == SessionApplication.Status.ATTENDED
                           and s.ends_at <= now < s.pick_deadline)}
             for s in sessions]
@@ -159,11 +163,14 @@ def session_withdraw(request, pk):
     profile = _require_profile(request)
     session = get_object_or_404(MeetupSession, pk=pk, applications__profile=profile)
     try:
-        services.session_withdraw(session=session, profile=profile)
+        withdrawn = services.session_withdraw(session=session, profile=profile)
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("신청을 취소했습니다."))
+        if withdrawn == SessionApplication.Status.SELECTED:
+            messages.success(request, _("참가를 취소했습니다. 자리는 대기 중인 다음 분께 넘어갑니다."))
+        else:
+            messages.success(request, _("신청을 취소했습니다."))
     return redirect("matchmaking:sessions")
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 
 from .. import notification_kinds as kinds
-from ..models import ConsentRecord, Pick, Profile, Verification
+from ..models import ConsentRecord, MeetupSession, Pick, Profile, Verification
 from .consent import consent_current
 from .verification import eligibility_for
 
@@ -107,10 +107,27 @@ def profile_touch(*, profile: Profile, now: datetime | None = None) -> None:
 
 
 @transaction.atomic
-def profile_leave(*, profile: Profile) -> None:
+def profile_leave(*, profile: Profile, now: datetime | None = None) -> None:
     """Delete the profile, its contact, its picks (made and received), its applications, the
     owner's consents and verification requests, at once. Matches already made keep a NULL on
-    this side: the other person sees "this person left"."""
+    this side: the other person sees "this person left".
+
+    A seat the person held at a drawn meetup that has not started goes to the next person waiting
+    of the same gender, exactly as when they withdraw (``sessions._seat_release``). The sessions of
+    their applications to meetups that have not started are locked first, in id order, so a
+    concurrent withdrawal, promotion or draw of those sessions waits (or is waited for) and two
+    leavers never deadlock.
+    """
+    # sessions imports this module (profile_touch), so the seat hand-over is imported here.
+    from .sessions import _seat_release
+
+    now = now or timezone.now()
+    upcoming = (MeetupSession.objects.select_for_update(of=("self",)).select_related("event")
+                .filter(applications__profile=profile, event__starts_at__gt=now).order_by("pk"))
+    for session in upcoming:
+        application = session.applications.filter(profile=profile).select_related("profile").first()
+        if application is not None:
+            _seat_release(session=session, application=application)
     user_id = profile.user_id
     Pick.objects.filter(picker=profile).delete()
     Pick.objects.filter(picked=profile).delete()
@@ -132,7 +149,7 @@ def retention_run(*, now: datetime | None = None) -> tuple[int, int]:
     to_delete = Profile.objects.filter(last_active_at__lte=now - retention, retention_notice_sent_at__lte=now - notice)
     deleted = 0
     for profile in to_delete.select_for_update():
-        profile_leave(profile=profile)
+        profile_leave(profile=profile, now=now)
         deleted += 1
     to_notice = (Profile.objects.filter(last_active_at__lte=now - retention + notice, retention_notice_sent_at=None)
                  .select_related("user").select_for_update())

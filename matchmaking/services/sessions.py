@@ -10,9 +10,10 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.rendering import language_for
 from notifications.services import notify
 
 from .. import notification_kinds as kinds
@@ -76,12 +77,61 @@ def session_apply(*, session: MeetupSession, profile: Profile, now: datetime | N
 
 
 @transaction.atomic
-def session_withdraw(*, session: MeetupSession, profile: Profile, now: datetime | None = None) -> None:
-    """Withdraw an application before the draw (afterwards the seat is someone else's to take)."""
+def session_withdraw(*, session: MeetupSession, profile: Profile, now: datetime | None = None) -> str | None:
+    """Withdraw ``profile``'s application to ``session`` at any time until the meetup starts.
+
+    Before the draw the application simply goes. After the draw a selected seat is handed to the
+    next person waiting (``_seat_release``): the waitlisted application of the same gender with the
+    lowest ``waitlist_position`` becomes selected and is told. The other waitlist positions are kept
+    as the draw gave them (gaps included), so they always match the published ``DrawRecord``; what
+    counts is their order. The ``DrawRecord`` itself is never changed: the promotion is a later fact,
+    recorded in the application's status and the promoted person's notification.
+
+    Once the meetup has started nothing can be withdrawn (``ValidationError``, code ``started``).
+    Concurrency: the session row is locked (``select_for_update``) before the application is read,
+    so two people giving up their seats at once promote two different people, one after the other.
+    Returns the status the withdrawn application had, or None when there was none.
+    """
     now = now or timezone.now()
-    if session.drawn_at is not None:
-        raise ValidationError(_("추첨이 끝난 뒤에는 신청을 취소할 수 없습니다. 담당 부서에 알려 주세요."), code="drawn")
-    SessionApplication.objects.filter(session=session, profile=profile).delete()
+    session = MeetupSession.objects.select_for_update(of=("self",)).select_related("event").get(pk=session.pk)
+    if now >= session.starts_at:
+        raise ValidationError(_("행사가 시작된 뒤에는 신청을 취소할 수 없습니다."), code="started")
+    application = session.applications.filter(profile=profile).select_related("profile").first()
+    if application is None:
+        return None
+    status = application.status
+    _seat_release(session=session, application=application)
+    return status
+
+
+def _seat_release(*, session: MeetupSession, application: SessionApplication) -> SessionApplication | None:
+    """Delete ``application``; if it held a drawn seat, give the seat to the next person waiting.
+
+    The one place a seat changes hands after the draw (``session_withdraw``, ``profile_leave``).
+    The caller holds the lock on ``session`` and has checked the meetup has not started. The next
+    person is the ``WAITLISTED`` application of the leaver's gender with the lowest
+    ``waitlist_position``; it becomes ``SELECTED`` with no position, the others keep theirs. The
+    promoted person is told with the session's title and time only — nothing about who left — in
+    their own language; the idempotency key (session, promoted application) makes a retry harmless.
+    Returns the promoted application, or None (a waitlisted or undrawn application, nobody waiting).
+    """
+    held_seat = application.status == Status.SELECTED
+    gender = application.profile.gender
+    application.delete()
+    if not held_seat:
+        return None
+    promoted = (session.applications.filter(status=Status.WAITLISTED, profile__gender=gender)
+                .select_related("profile__user").order_by("waitlist_position", "pk").first())
+    if promoted is None:
+        return None
+    promoted.status, promoted.waitlist_position = Status.SELECTED, None
+    promoted.save(update_fields=["status", "waitlist_position"])
+    recipient = promoted.profile.user
+    with translation.override(language_for(recipient)):
+        context = {"title": session.title, "when": _format_when(session.starts_at)}
+    notify(recipient=recipient, kind=kinds.WAITLIST_PROMOTED.key, link=reverse("matchmaking:sessions"),
+           context=context, idempotency_key=f"matchmaking.promoted:{session.pk}:{promoted.pk}")
+    return promoted
 
 
 def draw_compute(*, seed: str, input_order: dict[str, list[int]], seats: dict[str, int]) -> dict:
