@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .models import Match, MeetupSession, Pick, Profile, SessionApplication
@@ -27,7 +27,15 @@ def sessions_open_or_upcoming(*, now=None):
 
 
 def applications_by_session(profile: Profile) -> dict[int, SessionApplication]:
-    return {a.session_id: a for a in SessionApplication.objects.filter(profile=profile)}
+    """The profile's applications by session. A waitlisted one carries ``waitlist_rank``, its place in
+    line now: seats handed on after the draw leave gaps in the positions the draw gave (they stay as
+    recorded), so "3rd on the draw's list" may be "1st in line" today."""
+    in_line_before = (SessionApplication.objects
+                      .filter(session=OuterRef("session"), status=Status.WAITLISTED, profile__gender=profile.gender,
+                              waitlist_position__lte=OuterRef("waitlist_position"))
+                      .order_by().values("session").annotate(n=Count("pk")).values("n"))
+    applications = SessionApplication.objects.filter(profile=profile).annotate(waitlist_rank=Subquery(in_line_before))
+    return {a.session_id: a for a in applications}
 
 
 def picks_made(*, session: MeetupSession, picker: Profile) -> set[int]:

@@ -253,6 +253,20 @@ def test_withdrawing_a_seat_through_the_page_hands_it_on(client, clerk):
 
 
 @pytest.mark.django_db
+def test_the_page_tells_a_waiting_person_their_place_in_line_now(client, clerk):
+    session = drawn_session(clerk)
+    _, second, third = waiting(session, F)
+    client.force_login(third.profile.user)
+    assert "대기 3번" in client.get("/matchmaking/sessions/").content.decode()
+    services.session_withdraw(session=session, profile=selected(session, F)[0].profile)
+    services.session_withdraw(session=session, profile=second.profile)
+    # The draw's list still says 3 (the record is never changed); in line, nobody is ahead any more.
+    assert SessionApplication.objects.get(pk=third.pk).waitlist_position == 3
+    page = client.get("/matchmaking/sessions/").content.decode()
+    assert "대기 1번" in page and "대기 3번" not in page
+
+
+@pytest.mark.django_db
 def test_withdrawing_needs_the_csrf_token_and_ones_own_application(clerk):
     session = drawn_session(clerk)
     leaver = selected(session, F)[0]
