@@ -117,6 +117,8 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ("name_ko", "name_en", "slug")
     prepopulated_fields = {"slug": ("name_en",)}
     inlines = [AgencyEmailDomainInline]
+    # A site typed without a scheme ("www.gm.go.kr") is saved as https://, the public sites' scheme.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(AgencyMembership)

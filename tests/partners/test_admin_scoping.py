@@ -2,9 +2,10 @@
 and an anonymous visitor. Another agency's object id answers 404; exports hold only visible rows."""
 
 import pytest
+from django.contrib import admin as django_admin
 
 from gwangmyeong_portal.models import AccessLogEntry
-from partners.models import ActivityReport, LectureRequest
+from partners.models import ActivityReport, Agency, LectureRequest
 
 from .factories import ActivityReportFactory, LectureRequestFactory
 
@@ -202,3 +203,9 @@ def test_a_report_title_that_looks_like_a_formula_stays_text_in_the_csv(as_role,
     response = as_role("clerk").post("/admin/partners/activityreport/export/", {"reason": "점검"})
     body = response.content.decode("utf-8-sig")
     assert "'=cmd|" in body and ",=cmd|" not in body
+
+
+def test_an_agency_site_typed_without_a_scheme_is_saved_as_https(rf, agency_a):
+    form_class = django_admin.site._registry[Agency].get_form(rf.get("/"), agency_a)
+    field = form_class.base_fields["website"]
+    assert field.clean("www.gm.go.kr") == "https://www.gm.go.kr"
