@@ -1,17 +1,40 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.utils import translation
+from django.utils.encoding import force_str
 
 from . import services
+
+
+def _page_language() -> str | None:
+    """The language the sign-up page was shown in, if the site offers it (``en-us`` → ``en``)."""
+    language = (translation.get_language() or "")[:2].lower()
+    return language if language in dict(settings.LANGUAGES) else None
+
+
+def _set_preferred_language(user) -> None:
+    # Notifications go out in ``preferred_language``; someone who signs up on the English site
+    # should not get Korean mail until they find the profile setting.
+    language = _page_language()
+    if language:
+        user.preferred_language = language
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Every new account becomes a citizen; staff roles are granted by clerks in the admin."""
 
     def save_user(self, request, user, form, commit=True):
+        _set_preferred_language(user)
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             services.user_grant_citizen_role(user=user)
         return user
+
+    def format_email_subject(self, subject):
+        # ACCOUNT_EMAIL_SUBJECT_PREFIX is a fixed string; the portal name is translated, so the
+        # prefix follows the language the mail is rendered in.
+        return f"[{settings.PORTAL_NAME}] {force_str(subject)}"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -26,6 +49,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             raise Http404(f"{provider} sign-in is not configured") from None
 
     def save_user(self, request, sociallogin, form=None):
+        _set_preferred_language(sociallogin.user)
         user = super().save_user(request, sociallogin, form=form)
         services.user_grant_citizen_role(user=user)
         return user

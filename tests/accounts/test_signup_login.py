@@ -74,3 +74,29 @@ def test_social_login_buttons_appear_only_when_configured(client, settings):
 @pytest.mark.parametrize("url", ["/accounts/kakao/login/", "/accounts/naver/login/callback/"])
 def test_unconfigured_social_login_pages_are_not_found_rather_than_errors(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_someone_signing_up_on_the_english_site_gets_english_notifications_and_mail(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "visitor@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="visitor@example.com").preferred_language == "en"
+    # The verification mail's subject carries the portal's English name, not the fixed Korean prefix.
+    subject = mail.outbox[-1].subject
+    assert subject.startswith("[Gwangmyeong Child- and Mom-Friendly City] ")
+    assert "광명시" not in subject
+
+
+def test_someone_signing_up_on_the_korean_site_keeps_korean_notifications(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "local@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
+        HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9",
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="local@example.com").preferred_language == "ko"
+    assert mail.outbox[-1].subject.startswith("[광명시 아이와 맘 편한 도시] ")
