@@ -24,6 +24,9 @@ class Kind:
     mandatory: bool = False  # service messages (a decision): always in-app and email
     urgent: bool = False  # may be sent by SMS during quiet hours
     default_channels: tuple[str, ...] = ("inapp", "email")
+    # Only the recipient ever sees these rows: they are left out of the staff delivery log, because
+    # who got them is itself private (the singles-meetup registry: who applied, was drawn, matched).
+    private: bool = False
 
     def __post_init__(self):
         unknown = set(self.default_channels) - set(CHANNELS)
@@ -50,6 +53,10 @@ def get_kind(key: str) -> Kind:
         return _registry[key]
     except KeyError:
         raise UnknownKind(f"Unknown notification kind {key!r}; declare it in <app>/notification_kinds.py") from None
+
+
+def private_kind_keys() -> list[str]:
+    return sorted(key for key, kind in _registry.items() if kind.private)
 
 
 def all_kinds() -> list[Kind]:

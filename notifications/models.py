@@ -9,11 +9,15 @@ from django.utils.translation import gettext_lazy as _
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Citizens and agency staff see their own messages; clerks with the view permission see the
-        delivery log of everyone (the admin), superusers too. Anonymous users see nothing."""
+        delivery log of everyone (the admin), superusers too — except messages of private kinds
+        (``Kind.private``: the meetup registry's), which only their recipient ever sees. Anonymous
+        users see nothing."""
+        from .kinds import private_kind_keys
+
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_superuser or user.has_perm("notifications.view_message"):
-            return self
+            return self.filter(Q(recipient=user) | ~Q(kind__in=private_kind_keys()))
         return self.filter(recipient=user)
 
     def owned_by(self, user):
