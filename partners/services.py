@@ -12,10 +12,11 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_clerk
+from notifications.rendering import language_for
 from notifications.services import notify
 
 from . import notification_kinds as kinds
@@ -81,12 +82,19 @@ def _when(value: datetime) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
+def _agency_context(recipient, agency: Agency, **values) -> dict:
+    """A message context with the agency's name in the recipient's language (Korean if there is
+    no English name yet)."""
+    with translation.override(language_for(recipient)):
+        return {**values, "agency": agency.name}
+
+
 def clause_check_signed(*, agency: Agency, clause: Clause) -> None:
     """Refuse a report under a clause the agency did not sign."""
     if not clause.signatories.filter(pk=agency.pk).exists():
         raise ValidationError(
             {"clause": _("%(agency)s은(는) %(number)s조에 서명하지 않았습니다. 서명한 조항을 골라 주세요.")
-             % {"agency": agency.name_ko, "number": clause.number}},
+             % {"agency": agency.name, "number": clause.number}},
             code="clause_not_signed",
         )
 
@@ -148,7 +156,7 @@ def activity_report_accept(*, report: ActivityReport, actor, comment: str = "") 
     recipient = _report_recipient(report)
     if recipient is not None:
         notify(recipient=recipient, kind=kinds.REPORT_ACCEPTED.key,
-               context={"title": report.title, "agency": report.agency.name_ko},
+               context=_agency_context(recipient, report.agency, title=report.title),
                link=reverse("admin:partners_activityreport_change", args=[report.pk]),
                idempotency_key=f"partners.report:{report.pk}:accepted:{recipient.pk}")
     return report
@@ -218,8 +226,8 @@ def lecture_request_create(
         topic=topic.strip(), note=note.strip(), preferred_start_1=options[0], preferred_start_2=options[1],
         preferred_start_3=options[2],
     )
-    notify(recipient=actor, kind=kinds.LECTURE_REQUESTED.key, context={"topic": lecture.topic,
-                                                                        "agency": agency.name_ko},
+    notify(recipient=actor, kind=kinds.LECTURE_REQUESTED.key,
+           context=_agency_context(actor, agency, topic=lecture.topic),
            link=_lecture_link(lecture), idempotency_key=f"partners.lecture:{lecture.pk}:requested")
     return lecture
 
@@ -265,7 +273,7 @@ def lecture_request_schedule(
             {"lecturer": _("%(name)s 강사는 이미 %(when)s에 %(agency)s 강의가 잡혀 있습니다. "
                            "다른 시각이나 강사를 골라 주세요.")
                          % {"name": lecturer.name, "when": _when(clash.scheduled_start),
-                            "agency": clash.agency.name_ko}},
+                            "agency": clash.agency.name}},
             code="double_booked",
         )
     lecture.lecturer, lecture.scheduled_start, lecture.scheduled_end = lecturer, start, end
@@ -286,12 +294,14 @@ def lecture_request_schedule(
                link=_lecture_link(lecture))
     if _lecturer_recipient(lecturer) is not None:
         notify(recipient=lecturer.user, kind=kinds.LECTURER_ASSIGNED.key,
-               context={"topic": lecture.topic, "when": when, "venue": lecture.venue,
-                        "agency": lecture.agency.name_ko})
+               context=_agency_context(lecturer.user, lecture.agency, topic=lecture.topic, when=when,
+                                       venue=lecture.venue))
     if (previous_lecturer is not None and previous_lecturer.pk != lecturer.pk
             and _lecturer_recipient(previous_lecturer) is not None):
+        with translation.override(language_for(previous_lecturer.user)):
+            reason = _("다른 강사로 변경되었습니다.")
         notify(recipient=previous_lecturer.user, kind=kinds.LECTURE_CANCELLED.key,
-               context={"topic": lecture.topic, "when": when, "reason": _("다른 강사로 변경되었습니다.")})
+               context={"topic": lecture.topic, "when": when, "reason": reason})
     return lecture
 
 

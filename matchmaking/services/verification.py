@@ -13,9 +13,10 @@ from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.rendering import language_for
 from notifications.services import notify
 from partners.models import Agency
 from partners.selectors import agency_for_email, membership_for
@@ -94,8 +95,10 @@ def verification_decide(*, verification: Verification, staff, confirm: bool,
     verification.status, verification.decided_by, verification.decided_at = new_status, staff, now or timezone.now()
     verification.save(update_fields=["status", "decided_by", "decided_at"])
     if confirm:
+        with translation.override(language_for(verification.user)):
+            context = {"agency": verification.agency.name}
         notify(recipient=verification.user, kind=kinds.VERIFICATION_CONFIRMED.key,
-               context={"agency": verification.agency.name_ko}, link=reverse("matchmaking:landing"),
+               context=context, link=reverse("matchmaking:landing"),
                idempotency_key=f"matchmaking.verification:{verification.pk}:{int(verification.decided_at.timestamp())}")
     return verification
 

@@ -41,6 +41,16 @@ def test_verified_work_email_of_the_agency_domain_admits_and_fixes_the_instituti
     assert profile.institution == domain.agency
 
 
+def test_an_english_reading_employee_is_told_of_the_confirmation_with_the_agencys_english_name():
+    agency = AgencyFactory(name_ko="광명경찰서", name_en="Gwangmyeong Police Station")
+    user = UserFactory(preferred_language="en")
+    verification = services.verification_request(user=user, agency=agency)
+    services.verification_decide(verification=verification, staff=verifier_for(agency), confirm=True)
+    message = Message.objects.get(recipient=user, kind="matchmaking.verification_confirmed", channel="inapp")
+    assert "Gwangmyeong Police Station" in message.body
+    assert "광명경찰서" not in message.body + message.subject
+
+
 def test_unverified_or_wrong_domain_email_is_refused():
     AgencyEmailDomainFactory(domain="police.example.go.kr")
     user = UserFactory()

@@ -34,6 +34,17 @@ def test_report_goes_draft_submitted_accepted_and_submitter_is_told(staff_a, cla
     assert kinds_for(staff_a) == ["partners.report_accepted"]
 
 
+def test_an_english_reading_submitter_is_told_of_acceptance_with_the_agencys_english_name(staff_a, clause, clerk):
+    staff_a.preferred_language = "en"
+    staff_a.save(update_fields=["preferred_language"])
+    report = services.activity_report_create(actor=staff_a, clause=clause, date=dt.date(2017, 3, 8), title="t",
+                                             description="d")
+    services.activity_report_submit(report=report, actor=staff_a)
+    services.activity_report_accept(report=report, actor=clerk)
+    message = Message.objects.get(recipient=staff_a, kind="partners.report_accepted", channel="inapp")
+    assert "Agency A" in message.body and "가기관" not in message.body
+
+
 def test_return_needs_a_comment_and_the_agency_can_resubmit(staff_a, clause, clerk):
     report = services.activity_report_create(actor=staff_a, clause=clause, date=dt.date(2017, 3, 8), title="t",
                                              description="d")
@@ -135,6 +146,31 @@ def test_lecture_workflow_notifies_requester_and_lecturer(staff_a, clerk, lectur
     assert "김강사" in scheduled.body and "대회의실" in scheduled.body
     # Mandatory kinds go by e-mail too.
     assert Message.objects.filter(recipient=lecturer.user, kind="partners.lecturer_assigned", channel="email").exists()
+
+
+def test_english_reading_requester_and_lecturers_get_the_agency_name_and_reason_in_english(staff_a, clerk,
+                                                                                          lecturer):
+    from conftest import make_user
+
+    staff_a.preferred_language = "en"
+    staff_a.save(update_fields=["preferred_language"])
+    lecturer.user = make_user("lecturer@example.com")
+    lecturer.user.preferred_language = "en"
+    lecturer.user.save(update_fields=["preferred_language"])
+    lecturer.save()
+    lecture = _request(staff_a)
+    requested = Message.objects.get(recipient=staff_a, kind="partners.lecture_requested", channel="inapp")
+    assert "Agency A" in requested.body + requested.subject and "가기관" not in requested.body
+    start = future(7)
+    services.lecture_request_schedule(lecture=lecture, actor=clerk, lecturer=lecturer, start=start,
+                                      end=start + dt.timedelta(hours=2))
+    assigned = Message.objects.get(recipient=lecturer.user, kind="partners.lecturer_assigned", channel="inapp")
+    assert "Agency A" in assigned.body and "가기관" not in assigned.body
+    # Handing the lecture to someone else tells the first lecturer why, in their language.
+    services.lecture_request_schedule(lecture=lecture, actor=clerk, lecturer=LecturerFactory(), start=start,
+                                      end=start + dt.timedelta(hours=2))
+    cancelled = Message.objects.get(recipient=lecturer.user, kind="partners.lecture_cancelled", channel="inapp")
+    assert "Another lecturer has been assigned." in cancelled.body
 
 
 def test_decline_needs_a_reason_and_tells_the_requester(staff_a, clerk):
