@@ -80,18 +80,28 @@ def detail(request, slug):
 
 @require_GET
 def finder(request):
-    """One question per step; every answer so far rides along in the query string."""
+    """One question per step; every answer so far rides along in the query string.
+
+    An answer that cannot be read is never dropped silently: whatever ``step`` says, the first
+    question with a bad answer is asked again, with the error and what was typed.
+    """
     answers = eligibility.parse_answers(request.GET)
-    try:
-        step = int(request.GET.get("step", "1"))
-    except ValueError:
-        step = 1
-    step = min(max(step, 1), len(eligibility.QUESTIONS))
+    invalid = [index for index, q in enumerate(eligibility.QUESTIONS, start=1) if q["key"] in answers.errors]
+    if invalid:
+        step = invalid[0]
+    else:
+        try:
+            step = int(request.GET.get("step", "1"))
+        except ValueError:
+            step = 1
+        step = min(max(step, 1), len(eligibility.QUESTIONS))
     question = eligibility.QUESTIONS[step - 1]
-    carried = {k: v for k, v in answers.as_query().items() if k != question["key"]}
+    key = question["key"]
+    carried = {k: v for k, v in answers.as_query().items() if k != key}
+    value = (request.GET.get(key) or "").strip() if key in answers.errors else answers.as_query().get(key, "")
     return render(request, "programs/finder_step.html", {
         "step": step, "total": len(eligibility.QUESTIONS), "question": question, "carried": carried,
-        "value": answers.as_query().get(question["key"], ""), "error": answers.errors.get(question["key"]),
+        "value": value, "error": answers.errors.get(key),
         "is_last": step == len(eligibility.QUESTIONS),
         "back_url": (f"{reverse('programs:finder')}?{urlencode({**answers.as_query(), 'step': step - 1})}"
                      if step > 1 else ""),
@@ -102,6 +112,11 @@ def finder(request):
 @require_GET
 def finder_results(request):
     answers = eligibility.parse_answers(request.GET)
+    if answers.errors:
+        # Results that quietly ignore an answer would mislead; ask that question again instead.
+        query = request.GET.copy()
+        query.pop("step", None)
+        return redirect(f"{reverse('programs:finder')}?{query.urlencode()}")
     rows = selectors.finder_results(answers)
     return render(request, "programs/finder_results.html", {
         "rows": rows, "answers": answers, "query": urlencode(answers.as_query()),

@@ -28,6 +28,30 @@ def test_bad_step_numbers_fall_back(client, step):
     assert client.get(reverse("programs:finder"), {"step": step}).status_code == 200
 
 
+def test_a_bad_answer_is_asked_again_with_the_error_and_the_typed_value_whatever_the_step(client):
+    response = client.get(reverse("programs:finder"), {"resident": "yes", "age": "150", "step": "3"})
+    body = response.content.decode()
+    assert response.context["question"]["key"] == "age"
+    assert "0에서 120 사이의 숫자로 적어 주세요." in body
+    assert 'value="150"' in body and 'aria-invalid="true"' in body
+    # The good answer still rides along; the bad one is not carried as a hidden field too.
+    assert 'name="resident" value="yes"' in body and 'type="hidden" name="age"' not in body
+
+
+def test_the_first_of_several_bad_answers_is_asked_first(client):
+    response = client.get(reverse("programs:finder"),
+                          {"age": "abc", "child_ages": "1,x", "income": "2", "step": "8"})
+    assert response.context["question"]["key"] == "age"
+    assert "숫자로 적어 주세요." in response.content.decode()
+
+
+def test_results_with_a_bad_answer_send_the_citizen_back_to_that_question(client):
+    response = client.get(reverse("programs:finder_results"), {"resident": "yes", "age": "150", "income": "2"},
+                          follow=True)
+    assert response.context["question"]["key"] == "age"
+    assert "0에서 120 사이의 숫자로 적어 주세요." in response.content.decode()
+
+
 def test_results_list_every_program_with_reasons_and_nothing_is_stored(client, citizen):
     ProgramFactory(title_ko="출산 장려금", eligibility_rules=SECOND_CHILD)
     ProgramFactory(title_ko="장난감도서관", eligibility_rules=[])
