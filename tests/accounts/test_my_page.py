@@ -78,3 +78,42 @@ def test_staff_are_signed_out_after_the_idle_limit(client, clerk, settings):
     session.save()
     assert client.get("/admin/").status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("how", ["clerk group", "agency membership"])
+def test_role_holders_without_the_staff_flag_are_signed_out_after_the_idle_limit(client, citizen, settings, how):
+    """A clerk role or an agency membership reaches personal data (check-in, attendee lists,
+    reports) without ``is_staff``: such sessions expire after the idle limit too."""
+    from django.contrib.auth.models import Group
+
+    from accounts.middleware import StaffIdleTimeoutMiddleware
+    from accounts.roles import CITY_CLERK
+    from partners.models import Agency, AgencyMembership
+
+    if how == "clerk group":
+        citizen.groups.add(Group.objects.get(name=CITY_CLERK))
+    else:
+        AgencyMembership.objects.create(user=citizen, agency=Agency.objects.filter(is_active=True).first()
+                                        or Agency.objects.create(name_ko="광명경찰서", name_en="Police", slug="police"))
+    assert not citizen.is_staff
+    client.force_login(citizen)
+    assert client.get("/me/").status_code == 200
+    session = client.session
+    session[StaffIdleTimeoutMiddleware.SESSION_KEY] -= settings.STAFF_SESSION_IDLE_SECONDS + 5
+    session.save()
+    assert client.get("/me/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_citizens_keep_their_session_and_pay_no_role_query_on_each_page(client, citizen, settings,
+                                                                         django_assert_num_queries):
+    from accounts.middleware import StaffIdleTimeoutMiddleware
+
+    client.force_login(citizen)
+    client.get("/me/")
+    session = client.session
+    assert StaffIdleTimeoutMiddleware.SESSION_KEY not in session
+    assert session[StaffIdleTimeoutMiddleware.ROLE_KEY][1] is False
+    client.get("/me/")  # the role answer is kept in the session: a second page asks nothing more
+    with django_assert_num_queries(1):  # the user row, as before
+        client.get("/me/")
