@@ -38,11 +38,26 @@ class BaseSmsBackend:
         raise NotImplementedError
 
 
+def masked(phone: str) -> str:
+    """A phone number as logs may show it: the last four digits only ("***-5678")."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"***-{digits[-4:]}" if len(digits) >= 4 else "***"
+
+
 class LoggingSmsBackend(BaseSmsBackend):
-    """Development and default: writes the message to the log instead of sending it."""
+    """Development and tests: writes the message to the log instead of sending it (the number
+    masked). Production refuses it: texts are personal data and logs are not the place for them."""
 
     def send(self, to: str, text: str, *, reference: str = "") -> None:
-        logger.info("SMS to %s (%s): %s", to, reference, text)
+        logger.info("SMS to %s (%s): %s", masked(to), reference, text)
+
+
+class DisabledSmsBackend(BaseSmsBackend):
+    """Production's default until a provider is configured: every text fails at once with a reason
+    staff can read in the delivery log; in-app and e-mail copies are unaffected."""
+
+    def send(self, to: str, text: str, *, reference: str = "") -> None:
+        raise PermanentSmsError("SMS is not set up on this server (SMS_BACKEND)")
 
 
 class HttpSmsBackend(BaseSmsBackend):

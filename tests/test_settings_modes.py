@@ -23,7 +23,7 @@ PROBE = (
 )
 MANAGED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG",
            "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE", "NOTIFY_SITE_URL", "MATCHMAKING_CONTACT_KEY",
-           "ACCESS_LOG_RETENTION_DAYS")
+           "ACCESS_LOG_RETENTION_DAYS", "SMS_BACKEND")
 
 
 def load(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -86,3 +86,9 @@ def test_a_bad_setting_stops_start_up_naming_the_variable(name, value):
     result = load("dev", **{name: value})
     assert result.returncode != 0
     assert name in result.stderr.strip().splitlines()[-1]
+
+
+def test_production_refuses_to_write_texts_to_the_log():
+    result = load("production", **PROD_ENV, SMS_BACKEND="notifications.sms.LoggingSmsBackend")
+    assert result.returncode != 0
+    assert "SMS_BACKEND" in result.stderr.strip().splitlines()[-1]

@@ -17,6 +17,13 @@ NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", required=True)
 # Meetup-registry contacts are encrypted with this Fernet key (comma-separated for rotation);
 # the dev key in base.py is public, so production has no default.
 MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", required=True)
+# Texts carry names and numbers: without a provider they fail visibly rather than go to the log.
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.DisabledSmsBackend")
+if SMS_BACKEND.endswith("LoggingSmsBackend"):
+    raise ImproperlyConfigured(
+        "Environment variable SMS_BACKEND must not be the logging backend in production "
+        "(texts hold personal data); use notifications.sms.HttpSmsBackend or leave it unset."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -98,3 +98,22 @@ def test_a_4xx_answer_gives_up_at_once_with_the_reason(http_sms, phone_citizen, 
     sms = Message.objects.get(pk=next(m.pk for m in messages if m.channel == "sms"))
     assert (sms.status, sms.attempts, len(provider.requests)) == (Message.Status.FAILED, 1, 1)
     assert "SMS provider refused (400)" in sms.last_error
+
+
+def test_the_logging_backend_masks_the_number(caplog):
+    import logging
+
+    from notifications.sms import LoggingSmsBackend
+
+    with caplog.at_level(logging.INFO, logger="notifications.sms"):
+        LoggingSmsBackend().send("010-1234-5678", "안내", reference="k")
+    assert "5678" in caplog.text and "1234" not in caplog.text
+
+
+def test_without_a_provider_production_texts_fail_with_a_reason():
+    import pytest
+
+    from notifications.sms import DisabledSmsBackend, PermanentSmsError
+
+    with pytest.raises(PermanentSmsError, match="SMS_BACKEND"):
+        DisabledSmsBackend().send("010-1234-5678", "안내")
