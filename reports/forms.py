@@ -39,6 +39,22 @@ class ReportFilterForm(forms.Form):
     end = forms.DateField(label=_("종료일"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     stage = forms.ChoiceField(label=_("생애 단계"), required=False, choices=[("", _("전체")), *LifeStage.choices])
 
+    # Periods are widened by a day and split into months; past 9999-12-31 Python has no dates
+    # (the page answered 500). The same years as the finder and the events calendar.
+    FIRST, LAST = date(1900, 1, 1), date(2200, 12, 31)
+
+    def _in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value and not self.FIRST <= value <= self.LAST:
+            raise forms.ValidationError(_("1900년부터 2200년 사이의 날짜를 적어 주세요."), code="out_of_range")
+        return value
+
+    def clean_start(self):
+        return self._in_range("start")
+
+    def clean_end(self):
+        return self._in_range("end")
+
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
@@ -121,6 +137,22 @@ class DetailExportForm(forms.Form):
                     "사유는 접속기록에 남습니다."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    # Periods are widened by a day and split into months; past 9999-12-31 Python has no dates
+    # (the page answered 500). The same years as the finder and the events calendar.
+    FIRST, LAST = date(1900, 1, 1), date(2200, 12, 31)
+
+    def _in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value and not self.FIRST <= value <= self.LAST:
+            raise forms.ValidationError(_("1900년부터 2200년 사이의 날짜를 적어 주세요."), code="out_of_range")
+        return value
+
+    def clean_start(self):
+        return self._in_range("start")
+
+    def clean_end(self):
+        return self._in_range("end")
 
     def clean(self):
         data = super().clean()
