@@ -296,6 +296,20 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
     def has_decide_permission(self, request):
         return is_clerk(request.user)
 
+    def _may_report(self, request) -> bool:
+        """Agency staff write and change reports only with their membership's reporting right (the
+        same rule as ``services.activity_report_create``); without it they may read them."""
+        if is_clerk(request.user):
+            return True
+        membership = membership_for(request.user)
+        return bool(membership and membership.can_report_activities)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._may_report(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_report(request)
+
 
 # --- Lecturers and lecture requests -------------------------------------------------------------
 

@@ -3,6 +3,7 @@ and an anonymous visitor. Another agency's object id answers 404; exports hold o
 
 import pytest
 from django.contrib import admin as django_admin
+from django.urls import reverse
 
 from gwangmyeong_portal.models import AccessLogEntry
 from partners.models import ActivityReport, Agency, LectureRequest
@@ -209,3 +210,20 @@ def test_an_agency_site_typed_without_a_scheme_is_saved_as_https(rf, agency_a):
     form_class = django_admin.site._registry[Agency].get_form(rf.get("/"), agency_a)
     field = form_class.base_fields["website"]
     assert field.clean("www.gm.go.kr") == "https://www.gm.go.kr"
+
+
+def test_staff_without_the_reporting_right_may_read_but_not_change_their_agencys_reports(client, agency_a, clause,
+                                                                                       roles):
+    from .factories import staff_of
+
+    reader = staff_of(agency_a, "reader@agency-a.example.com", can_report_activities=False)
+    report = ActivityReportFactory(agency=agency_a, clause=clause, title="초안 보고")
+    client.force_login(reader)
+    url = reverse("admin:partners_activityreport_change", args=[report.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"clause": clause.pk, "date": "2026-11-01", "title": "고친 제목",
+                                 "description": "x", "participants": 3})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.title == "초안 보고"
+    assert client.get(reverse("admin:partners_activityreport_add")).status_code == 403
