@@ -44,7 +44,9 @@ class Agency(models.Model):
     address = models.CharField(_("주소"), max_length=200, blank=True)
     phone = models.CharField(_("대표 전화"), max_length=30, blank=True)
     website = models.URLField(_("누리집"), blank=True)
-    logo = models.FileField(_("로고"), upload_to="agency_logos/", blank=True)
+    # Checked by content like every upload, and stored under a random name (not the uploader's).
+    logo = models.FileField(_("로고"), upload_to=private_upload_to("agency_logos"), blank=True,
+                            validators=[UploadValidator(kinds=("png", "jpeg"))])
     is_active = models.BooleanField(_("활성"), default=True)
     order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
 

@@ -227,3 +227,14 @@ def test_staff_without_the_reporting_right_may_read_but_not_change_their_agencys
     report.refresh_from_db()
     assert report.title == "초안 보고"
     assert client.get(reverse("admin:partners_activityreport_add")).status_code == 403
+
+
+def test_an_agency_logo_is_checked_by_content_and_stored_under_a_random_name(agency_a):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    field = Agency._meta.get_field("logo")
+    with pytest.raises(ValidationError):
+        field.run_validators(SimpleUploadedFile("logo.png", b"MZ\x90\x00 not an image"))
+    name = field.generate_filename(agency_a, "광명경찰서 로고.png")
+    assert name.startswith("agency_logos/") and "경찰서" not in name and name.endswith(".png")
