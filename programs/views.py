@@ -274,6 +274,22 @@ def my_application_withdraw(request, reference):
 
 
 @login_required
+@require_POST
+def my_draft_discard(request, pk):
+    """Delete the user's own draft (others' drafts and submitted applications answer 404)."""
+    draft = get_object_or_404(
+        Application.objects.visible_to(request.user).filter(applicant=request.user, status=Application.Status.DRAFT),
+        pk=pk,
+    )
+    try:
+        services.application_draft_discard(application=draft, user=request.user)
+        messages.success(request, _("작성 중이던 신청서와 올린 서류를 삭제했습니다."))
+    except services.ApplicationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("my_applications:list")
+
+
+@login_required
 @require_GET
 def my_document(request, reference, document_id):
     application = _own_application(request, reference)

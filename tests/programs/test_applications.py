@@ -360,3 +360,75 @@ def test_messages_arrive_in_the_applicants_language(citizen, clerk, program):
     services.application_reject(application=application, actor=clerk, reason="Income above the limit")
     message = Message.objects.get(kind="programs.application_decided", channel="inapp")
     assert "Birth incentive" in message.subject and "Rejected" in message.subject
+
+
+# --- Discarding a draft -------------------------------------------------------------------------
+
+def discard_url(application):
+    return reverse("my_applications:draft_discard", args=[application.pk])
+
+
+@pytest.mark.django_db
+def test_a_draft_of_a_program_that_has_closed_can_be_discarded_with_its_files(client, citizen, program,
+                                                                              django_capture_on_commit_callbacks):
+    client.force_login(citizen)
+    client.post(apply_url(program), {"q_birth_order": "3", "save": "1", doc_field(program): pdf()})
+    draft = Application.objects.get()
+    stored = draft.documents.get().file
+    storage, name = stored.storage, stored.name
+    assert storage.exists(name)
+    program.status = "closed"
+    program.save()
+
+    # The list no longer sends the applicant to a form that refuses them, and offers the delete.
+    page = client.get(reverse("my_applications:list")).content.decode()
+    assert apply_url(program) not in page
+    assert "신청 기간이 끝나 이어서 쓸 수 없습니다" in page and discard_url(draft) in page
+    assert discard_url(draft) in client.get(program.get_absolute_url()).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(discard_url(draft), follow=True)
+    assert "작성 중이던 신청서와 올린 서류를 삭제했습니다." in response.content.decode()
+    assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
+    assert not storage.exists(name)
+    # A second press (double click, back button) finds nothing.
+    assert client.post(discard_url(draft)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_draft_page_offers_the_discard(client, citizen, program):
+    client.force_login(citizen)
+    page = client.get(apply_url(program)).content.decode()
+    assert discard_url(Application.objects.get()) in page and "작성 중인 신청서 삭제" in page
+
+
+@pytest.mark.django_db
+def test_only_the_applicants_own_drafts_can_be_discarded_and_only_by_post(client, citizen, other_citizen, clerk,
+                                                                          program):
+    client.force_login(citizen)
+    client.post(apply_url(program), {"q_birth_order": "3", "save": "1", doc_field(program): pdf()})
+    draft = Application.objects.get()
+    assert client.get(discard_url(draft)).status_code == 405
+    for someone in (other_citizen, clerk):
+        client.force_login(someone)
+        assert client.post(discard_url(draft)).status_code == 404
+    assert Application.objects.filter(pk=draft.pk).exists()
+    with pytest.raises(services.ApplicationError):
+        services.application_draft_discard(application=draft, user=other_citizen)
+    # CSRF: a form on another site cannot delete it.
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(citizen)
+    assert csrf_client.post(discard_url(draft)).status_code == 403
+    assert Application.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_submitted_application_is_not_discarded_but_withdrawn(client, citizen, program):
+    client.force_login(citizen)
+    submit(client, program)
+    application = Application.objects.get()
+    assert client.post(discard_url(application)).status_code == 404
+    with pytest.raises(services.ApplicationError):
+        services.application_draft_discard(application=application, user=citizen)
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.documents.exists()

@@ -15,6 +15,7 @@ EXTRA_KWARGS = {
     "reports:table_export": {"key": "applications_by_month", "fmt": "csv"},
     "reports:detail_export": {"kind": "applications"},
     "reports:export_job_download": {"token": "not-a-real-token"},
+    "my_applications:draft_discard": {"pk": 1},  # POST-only: every signed-in GET is 405 whatever the draft
 }
 
 MATRIX: dict[str, str] = {
@@ -265,6 +266,7 @@ MATRIX: dict[str, str] = {
     "mfa_view_recovery_codes": "login 404 404 404 404 404 404",
     "my_applications:detail": "login 200 404 404 404 404 404",
     "my_applications:document": "login 200 404 404 404 404 404",
+    "my_applications:draft_discard": "login 405 405 405 405 405 405",
     "my_applications:list": "login 200 200 200 200 200 200",
     "my_applications:withdraw": "login 405 405 405 405 405 405",
     "naver_callback": "404 404 404 404 404 404 404",
