@@ -216,6 +216,35 @@ def application_withdraw(*, application: Application, actor) -> Application:
     return _transition(application, S.WITHDRAWN, actor=actor)
 
 
+@transaction.atomic
+def application_draft_discard(*, application: Application, user) -> None:
+    """The applicant throws away a draft — also one for a program that has closed since, which
+    can no longer be opened. The row goes (with its history and document rows); the uploaded
+    files leave storage once the deletion has committed, so a rollback keeps both.
+
+    The row is locked (``select_for_update``): a submit racing with the discard either commits
+    first (and the discard is refused: a submitted application is withdrawn, not deleted) or
+    waits and finds nothing. Discarding an already discarded draft (a double click) does nothing.
+    """
+    application = Application.objects.select_for_update().filter(pk=application.pk).first()
+    if application is None:
+        return
+    if application.applicant_id != user.pk:
+        raise ApplicationError(_("본인이 작성 중인 신청서만 삭제할 수 있습니다."))
+    if application.status != S.DRAFT:
+        raise ApplicationError(_("이미 제출한 신청서는 삭제할 수 없습니다. 내 신청 내역에서 신청을 취소하세요."))
+    names = [name for name in application.documents.values_list("file", flat=True) if name]
+    application.delete()
+    storage = ApplicationDocument._meta.get_field("file").storage
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)  # a file already gone is no error
+
+    # After commit: a rollback must not leave a draft whose files are gone.
+    transaction.on_commit(delete_files)
+
+
 def finder_profile_save(*, user, answers: dict) -> FinderProfile:
     """Keep finder answers on the user's profile, only when they ask for it."""
     profile, _created = FinderProfile.objects.update_or_create(user=user, defaults={"answers": answers})
