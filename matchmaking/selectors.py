@@ -76,8 +76,9 @@ def _suppress(n: int | None) -> int | None:
 
 def city_aggregates(*, now=None) -> dict:
     """Figures for the city: per held session and in total — applications, seats, attendance,
-    matches and match rate (matched attendees / attendees). Counts under 5 are suppressed, and a
-    rate is shown only when both of its counts are."""
+    matches and match rate (matched attendees / attendees). Counts under 5 are suppressed, a
+    column's total is withheld when one of its cells is (``totals["withheld"]``), and a rate is
+    shown only when both of its counts are."""
     now = now or timezone.now()
     sessions = (MeetupSession.objects.select_related("event").filter(event__starts_at__lte=now)
                 .annotate(n_applications=Count("applications", distinct=True),
@@ -98,12 +99,17 @@ def city_aggregates(*, now=None) -> dict:
         totals["seats"] += seats
         totals["attended"] += s.n_attended
         totals["matches"] += s.n_matches
+    # A total beside exactly one hidden cell would give that cell away (total minus the others): a
+    # column's total is withheld whenever any of its session cells is hidden.
+    withheld = {name for name in ("applications", "attended", "matches") if any(r[name] is None for r in rows)}
+    shown = {name: (None if name in withheld else _suppress(totals[name]))
+             for name in ("applications", "attended", "matches")}
     return {
         "sessions": rows,
         "totals": {
-            "sessions": len(rows), "seats": totals["seats"],
-            "applications": _suppress(totals["applications"]), "attended": _suppress(totals["attended"]),
-            "matches": _suppress(totals["matches"]), "match_rate": _rate(totals["matches"], totals["attended"]),
+            "sessions": len(rows), "seats": totals["seats"], **shown, "withheld": sorted(withheld),
+            "match_rate": (None if withheld & {"attended", "matches"}
+                           else _rate(totals["matches"], totals["attended"])),
         },
     }
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import ReportFilters
-from .scope import SUPPRESS_BELOW, SUPPRESSED, Column, Table, _bounds, _chart, _months, _rate, _suppress
+from .scope import SUPPRESS_BELOW, SUPPRESSED, WITHHELD, Column, Table, _bounds, _chart, _months, _rate, _suppress
 
 # --- Applications -------------------------------------------------------------------------------
 
@@ -168,9 +168,13 @@ def matchmaking_sessions(*, filters: ReportFilters) -> Table:
         totals["attended"] += r["n_attended"]
         totals["matches"] += r["n_matches"]
     if rows:
-        rows.append([str(_("합계")), "", totals["seats"], _suppress(totals["applications"]),
-                     _suppress(totals["attended"]), _suppress(totals["matches"]),
-                     match_rate(totals["matches"], totals["attended"])])
+        # A total beside exactly one hidden cell would give that cell away: withheld when any is hidden.
+        def total(index, name):
+            return WITHHELD if any(r[index] == SUPPRESSED for r in rows) else _suppress(totals[name])
+
+        applications, attended, matches = total(3, "applications"), total(4, "attended"), total(5, "matches")
+        rate = (WITHHELD if WITHHELD in (attended, matches) else match_rate(totals["matches"], totals["attended"]))
+        rows.append([str(_("합계")), "", totals["seats"], applications, attended, matches, rate])
     sessions = rows[:-1]
 
     def plot(value):
@@ -186,6 +190,6 @@ def matchmaking_sessions(*, filters: ReportFilters) -> Table:
                        [{"label": _("신청"), "data": [plot(r[3]) for r in sessions]},
                         {"label": _("참석"), "data": [plot(r[4]) for r in sessions]},
                         {"label": _("매칭"), "data": [plot(r[5]) for r in sessions]}], y_title=_("명·쌍"))],
-        note=_("5 미만인 수는 '<5'로 가립니다. 매칭률 = 매칭된 참석자 ÷ 참석자. 열린 회차만, "
-               "생애 단계 조건은 적용되지 않습니다."),
+        note=_("5 미만인 수는 '<5'로 가리고, 가린 칸이 있는 열의 합계는 '—'로 둡니다. "
+               "매칭률 = 매칭된 참석자 ÷ 참석자. 열린 회차만, 생애 단계 조건은 적용되지 않습니다."),
     )

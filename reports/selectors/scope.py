@@ -13,6 +13,8 @@ from ..forms import ReportFilters
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
+# A total withheld because one of the cells it sums is suppressed (it would give that cell away).
+WITHHELD = "—"
 
 
 # --- Who sees what --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from matchmaking import services
-from matchmaking.models import ConsentRecord, Pick, Profile
+from matchmaking.models import ConsentRecord, Match, Pick, Profile
 from matchmaking.selectors import city_aggregates
 
 from .factories import AgencyEmailDomainFactory, UserFactory, add_email, attend, make_profile, make_session
@@ -117,9 +117,19 @@ def test_city_figures_suppress_counts_under_five(client, clerk):
     row = figures["sessions"][0]
     assert row["attended"] == 8 and row["applications"] == 8 and row["seats"] == 10
     assert row["matches"] is None and row["match_rate"] is None  # one match: suppressed
+    # A second, bigger session: the matches total would give the first session's hidden count away.
+    big = make_session(start_in_days=-1, seats_female=10, seats_male=10)
+    pairs = [(make_profile(), make_profile(gender=Profile.Gender.MALE)) for _ in range(5)]
+    attend(big, *[p for pair in pairs for p in pair])
+    for woman, man in pairs:
+        Match.objects.create(session=big, profile_a=woman, profile_b=man)
+    figures = city_aggregates()
+    assert sorted((r["matches"] for r in figures["sessions"]), key=bool) == [None, 5]
+    assert figures["totals"]["matches"] is None and "matches" in figures["totals"]["withheld"]
+    assert figures["totals"]["attended"] == 18 and figures["totals"]["match_rate"] is None
     client.force_login(clerk)
     page = client.get("/matchmaking/stats/").content.decode()
-    assert "5 미만" in page
+    assert "5 미만" in page and "비공개" in page
 
 
 def test_my_page_links_the_registry_only_for_registrants(client, citizen):
