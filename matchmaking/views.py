@@ -131,12 +131,13 @@ def session_list(request):
     sessions = list(selectors.sessions_open_or_upcoming())
     mine = selectors.applications_by_session(profile)
     now = timezone.now()
-    held = (SessionApplication.Status.SELECTED, SessionApplication.Status.WAITLISTED)
+    held = (SessionApplication.Status.APPLIED, SessionApplication.Status.SELECTED,
+            SessionApplication.Status.WAITLISTED)
     rows = [{"session": s, "application": mine.get(s.pk),
              "can_apply": s.applications_open_at <= now < s.applications_close_at and s.drawn_at is None,
-             # After the draw a selected or waitlisted person may still give up, until the meetup starts.
-             "can_withdraw_drawn": (s.drawn_at is not None and now < s.starts_at and mine.get(s.pk) is not None
-                                    and mine[s.pk].status in held),
+             # As services.session_withdraw allows: any time until the meetup starts — also between
+             # the close of applications and the draw, and for selected or waitlisted people after it.
+             "can_withdraw": (now < s.starts_at and mine.get(s.pk) is not None and mine[s.pk].status in held),
              "can_pick": (mine.get(s.pk) is not None and mine[s.pk].status == SessionApplication.Status.ATTENDED
                           and s.ends_at <= now < s.pick_deadline)}
             for s in sessions]

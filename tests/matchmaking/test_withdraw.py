@@ -294,3 +294,19 @@ def test_once_the_meetup_has_started_the_page_offers_no_withdrawing_and_refuses_
     response = client.post(withdraw_url(session), follow=True)
     assert "행사가 시작된 뒤에는 신청을 취소할 수 없습니다." in response.content.decode()
     assert SessionApplication.objects.get(pk=leaver.pk).status == Status.SELECTED
+
+
+@pytest.mark.django_db
+def test_between_the_close_of_applications_and_the_draw_the_page_offers_withdrawing(client):
+    session = make_session(start_in_days=0.5)  # applications closed half a day ago; no draw yet
+    assert session.applications_close_at < timezone.now() < session.starts_at and session.drawn_at is None
+    profile = make_profile(gender=F)
+    services.session_apply(session=session, profile=profile, now=session.applications_open_at + timedelta(hours=1))
+    client.force_login(profile.user)
+    page = client.get("/matchmaking/sessions/").content.decode()
+    assert f'action="{withdraw_url(session)}"' in page
+    assert f'action="/matchmaking/sessions/{session.pk}/apply/"' not in page
+    response = client.post(withdraw_url(session), follow=True)
+    assert "신청을 취소했습니다." in response.content.decode()
+    assert not SessionApplication.objects.filter(session=session).exists()
+    assert f'action="{withdraw_url(session)}"' not in response.content.decode()
