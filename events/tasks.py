@@ -27,3 +27,10 @@ def send_feedback_requests() -> int:
 def notify_open_programs() -> int:
     """Hourly: programs noted at the fair that have opened for applications."""
     return services.program_interests_notify_open()
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
+def purge_expired_task() -> dict[str, int]:
+    """Nightly: registrations (with feedback) and fair interests past REGISTRATION_RETENTION_DAYS go."""
+    return {"registrations_deleted": services.registration_purge_expired(),
+            "program_interests_deleted": services.program_interest_purge_expired()}

@@ -52,3 +52,9 @@ def deliver_messages(self, message_ids: list[int]) -> dict[str, int]:
 def requeue_due_messages() -> int:
     """Beat, every minute: send held SMS after quiet hours and re-enqueue rows whose task was lost."""
     return services.message_requeue_due()
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
+def purge_expired_task() -> int:
+    """Nightly: messages older than MESSAGE_RETENTION_DAYS are deleted."""
+    return services.message_purge_expired()

@@ -23,7 +23,9 @@ PROBE = (
 )
 MANAGED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG",
            "UPLOAD_MAX_BYTES", "DJANGO_SETTINGS_MODULE", "NOTIFY_SITE_URL", "MATCHMAKING_CONTACT_KEY",
-           "ACCESS_LOG_RETENTION_DAYS", "SMS_BACKEND")
+           "ACCESS_LOG_RETENTION_DAYS", "SMS_BACKEND", "APPLICATION_RETENTION_DAYS",
+           "APPLICATION_DRAFT_RETENTION_DAYS", "FINDER_PROFILE_RETENTION_DAYS", "REGISTRATION_RETENTION_DAYS",
+           "MESSAGE_RETENTION_DAYS", "MATCHMAKING_UNUSED_CONSENT_DAYS")
 
 
 def load(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -80,7 +82,12 @@ def test_production_refuses_a_short_secret():
     ("name", "value"),
     [("UPLOAD_MAX_BYTES", "ten megabytes"), ("DJANGO_DEBUG", "maybe"), ("DATABASE_URL", "not-a-url"),
      ("REDIS_URL", "http://127.0.0.1:6379"),
-     ("ACCESS_LOG_RETENTION_DAYS", "365")],  # the access log is kept at least two years (PIPA)
+     ("ACCESS_LOG_RETENTION_DAYS", "365"),  # the access log is kept at least two years (PIPA)
+     # Retention periods: too short to be meant, or (applications) longer than the apply page promises.
+     ("APPLICATION_RETENTION_DAYS", "364"), ("APPLICATION_RETENTION_DAYS", "1827"),
+     ("APPLICATION_RETENTION_DAYS", "5 years"), ("APPLICATION_DRAFT_RETENTION_DAYS", "29"),
+     ("FINDER_PROFILE_RETENTION_DAYS", "29"), ("REGISTRATION_RETENTION_DAYS", "364"),
+     ("MESSAGE_RETENTION_DAYS", "29"), ("MATCHMAKING_UNUSED_CONSENT_DAYS", "29")],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(name, value):
     result = load("dev", **{name: value})

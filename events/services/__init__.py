@@ -11,7 +11,8 @@ changes nothing.
 The services live in submodules by concern — ``events`` (create, cancel, weekly series),
 ``registrations`` (registering, cancelling, waitlist offers), ``reminders`` (reminders and
 feedback), ``checkin`` (check-in and organiser messages), ``program_interests`` (from the fair to
-the programs) — and are re-exported here, so callers keep writing ``services.registration_create``.
+the programs), ``retention`` (deleting what is past REGISTRATION_RETENTION_DAYS) — and are
+re-exported here, so callers keep writing ``services.registration_create``.
 To patch a name in a test, patch it on the submodule that reads it.
 """
 
@@ -21,6 +22,7 @@ from .events import event_cancel, event_create, series_generate_occurrences
 from .program_interests import program_interest_record, program_interest_remove, program_interests_notify_open
 from .registrations import offer_accept, offers_expire, registration_cancel, registration_create
 from .reminders import feedback_requests_send, feedback_submit, reminders_send
+from .retention import program_interest_purge_expired, registration_purge_expired
 
 __all__ = [
     "checkin",
@@ -35,12 +37,14 @@ __all__ = [
     "places_left",
     "places_taken",
     "places_waitlisted",
+    "program_interest_purge_expired",
     "program_interest_record",
     "program_interest_remove",
     "program_interests_notify_open",
     "registrants_message",
     "registration_cancel",
     "registration_create",
+    "registration_purge_expired",
     "reminders_send",
     "series_generate_occurrences",
 ]

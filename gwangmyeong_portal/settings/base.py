@@ -5,6 +5,8 @@ Every value an operator may change comes from the environment (see README, "Sett
 
 from pathlib import Path
 
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
@@ -260,6 +262,47 @@ ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=73
 # X-Forwarded-For is then trusted for the client IP written to the access log.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
+# Retention: every kind of citizen record has a period here and a nightly job that applies it
+# (scheduled below). Kinds with their own job: the access log (above), meetup profiles
+# (MATCHMAKING_RETENTION_DAYS) and report exports (REPORTS_EXPORT_LINK_HOURS). Kinds that do not
+# expire: applications still awaiting a decision (the office must decide them first), notification
+# preferences and accounts (settings the person keeps until they delete the account), agency rosters
+# (replaced by each upload), and partners' records — lecturers, activity reports, lecture requests —
+# which are agencies' professional records, not citizens' data.
+#
+# Decided (approved, rejected) and withdrawn applications, from the decision or withdrawal. The apply
+# page promises "the program's legal retention, at most 5 years": 1826 days is 5 years with a leap
+# day, and more is refused. At least a year: a decision can be appealed up to a year after it
+# (행정소송법 제20조). Past it each is replaced by a row holding only program, status and dates (new id
+# and reference, no applicant): answers, contact, documents (files too) and history go, and the
+# reports dashboard keeps counting it.
+APPLICATION_RETENTION_DAYS = env_int("APPLICATION_RETENTION_DAYS", 1826, minimum=365)
+if APPLICATION_RETENTION_DAYS > 1826:
+    raise ImproperlyConfigured(
+        "Environment variable APPLICATION_RETENTION_DAYS must be at most 1826: the apply page promises "
+        "that decided applications are kept at most 5 years."
+    )
+# Drafts never submitted, from their last save: deleted with their uploads. A year spans a program's
+# whole yearly application window, so nobody loses a draft they may still send.
+APPLICATION_DRAFT_RETENTION_DAYS = env_int("APPLICATION_DRAFT_RETENTION_DAYS", 365, minimum=30)
+# Finder answers a citizen saved to their profile, from the last save: after a year a household's
+# facts (children's ages, income) are stale, and the finder asks again.
+FINDER_PROFILE_RETENTION_DAYS = env_int("FINDER_PROFILE_RETENTION_DAYS", 365, minimum=30)
+# Event registrations with their answers and feedback, from the event's end, and programs noted at a
+# fair booth, from when they were noted. Three years: the year of the event, the organiser's yearly
+# report on it and the review of that report the year after; the dashboard's default twelve months
+# and a comparison with the years before keep their figures. Registrations are deleted (the person
+# is the row), so the event-fill table shows no registrations for events older than this. The
+# registration form's collection notice states this period.
+REGISTRATION_RETENTION_DAYS = env_int("REGISTRATION_RETENTION_DAYS", 1096, minimum=365)
+# Notification messages (in-app, e-mail and SMS rows: their bodies and variables hold personal
+# data), from creation. A year keeps the inbox and the delivery log for complaints about a missed
+# message; at least 30 days, so nothing still being sent is removed.
+MESSAGE_RETENTION_DAYS = env_int("MESSAGE_RETENTION_DAYS", 365, minimum=30)
+# Meetup-registry consents and employment-verification requests of people who never made a profile
+# (or whose profile is gone), from their last consent, request or decision.
+MATCHMAKING_UNUSED_CONSENT_DAYS = env_int("MATCHMAKING_UNUSED_CONSENT_DAYS", 365, minimum=30)
+
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("krds",)
 CRISPY_TEMPLATE_PACK = "krds"
@@ -320,3 +363,15 @@ REPORTS_EXPORT_TIME_LIMIT = env_int("REPORTS_EXPORT_TIME_LIMIT", 1800, minimum=6
 CELERY_BEAT_SCHEDULE["reports-purge-expired-exports"] = {
     "task": "reports.tasks.purge_expired_exports", "schedule": 3600.0,
 }
+
+# --- Retention jobs (periods in the Privacy section) --------------------------------------------
+# Nightly (Seoul time), when hardly anyone applies or registers, a quarter of an hour apart.
+CELERY_BEAT_SCHEDULE.update({
+    "programs-purge-expired": {"task": "programs.tasks.purge_expired_task",
+                               "schedule": crontab(hour=2, minute=15)},
+    "events-purge-expired": {"task": "events.tasks.purge_expired_task", "schedule": crontab(hour=2, minute=30)},
+    "notifications-purge-expired": {"task": "notifications.tasks.purge_expired_task",
+                                    "schedule": crontab(hour=2, minute=45)},
+    "matchmaking-purge-unused-consents": {"task": "matchmaking.tasks.purge_unused_consents_task",
+                                          "schedule": crontab(hour=3, minute=0)},
+})

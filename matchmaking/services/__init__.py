@@ -11,6 +11,7 @@ The writes live in one submodule per entity; this package re-exports them, so ca
 from .consent import CONSENT_VERSION, consent_current, consent_record
 from .picks import match_create, pick_submit
 from .profiles import profile_create, profile_leave, profile_touch, profile_update, retention_run
+from .retention import consent_purge_unused
 from .sessions import (
     DRAW_ALGORITHM,
     attendance_mark,
@@ -39,6 +40,7 @@ __all__ = [
     "attendee_ids",
     "can_verify_for",
     "consent_current",
+    "consent_purge_unused",
     "consent_record",
     "draw_compute",
     "eligibility_for",

@@ -21,6 +21,7 @@ from .messages import (
     message_resend,
     preferences_update,
 )
+from .retention import message_purge_expired
 from .sending import DELIVERY_BATCH, INSERT_BATCH, _enqueue, _enqueue_many, notify, notify_many
 from .transport import NO_EMAIL, NO_PHONE, PermanentDeliveryError, TransientDeliveryError, message_id_header
 
@@ -41,6 +42,7 @@ __all__ = [
     "message_id_header",
     "message_mark_all_read",
     "message_mark_read",
+    "message_purge_expired",
     "message_requeue_due",
     "message_resend",
     "notify",
