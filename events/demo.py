@@ -14,6 +14,7 @@ from partners.models import Agency
 
 from . import services
 from .models import Event, EventSeries, Feedback, Registration, stages_to_text
+from .services.registrations import CONSENT_VERSION
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WOMEN_FAMILY = "여성가족과"
@@ -155,14 +156,16 @@ def seed_registrations(past: list[Event], fair: Event) -> None:
     play_day = past[0]
     registration, _ = Registration.objects.update_or_create(
         event=play_day, user=citizen,
-        defaults={"party_size": 3, "status": Registration.Status.ATTENDED, "checked_in_at": at(2026, 10, 17, 10, 5)},
+        defaults={"party_size": 3, "status": Registration.Status.ATTENDED, "checked_in_at": at(2026, 10, 17, 10, 5),
+                  "consent_version": CONSENT_VERSION, "consented_at": at(2026, 10, 1, 9, 0)},
     )
     Feedback.objects.update_or_create(registration=registration,
                                       defaults={"rating": 5, "comment": "아이가 정말 좋아했어요."})
     talk = fair.sub_events.filter(title_ko=FAIR_PARTS[0][0]).first()
     if talk is not None and timezone.now() < talk.starts_at:
         Registration.objects.get_or_create(
-            event=talk, user=citizen, status=Registration.Status.CONFIRMED, defaults={"party_size": 2},
+            event=talk, user=citizen, status=Registration.Status.CONFIRMED,
+            defaults={"party_size": 2, "consent_version": CONSENT_VERSION, "consented_at": timezone.now()},
         )
 
 

@@ -2,20 +2,29 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from gwangmyeong_portal.i18n_fields import localized
 
 
 class RegistrationForm(forms.Form):
-    """Party size (when more than one may come) and one field per question the event asks."""
+    """Party size (when more than one may come), one field per question the event asks, and the
+    required consent to the collection notice shown above the form."""
+
+    consent = forms.BooleanField(
+        label=_("위 개인정보 수집·이용에 동의합니다."),
+        error_messages={"required": _("신청하려면 개인정보 수집·이용에 동의해 주세요.")},
+    )
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
         if event.party_size_max > 1:
+            # Starts at one: someone coming alone must not book the maximum by leaving it as it is.
             self.fields["party_size"] = forms.TypedChoiceField(
-                label=_("참석 인원"), coerce=int, initial=event.party_size_max,
-                choices=[(n, _("%(n)s명") % {"n": n}) for n in range(1, event.party_size_max + 1)],
+                label=_("참석 인원"), coerce=int, initial=1,
+                choices=[(n, ngettext("%(n)s명", "%(n)s명", n) % {"n": n})
+                         for n in range(1, event.party_size_max + 1)],
             )
         for question in event.questions or []:
             key = str(question.get("key", ""))
@@ -25,6 +34,8 @@ class RegistrationForm(forms.Form):
             self.fields[f"q_{key}"] = forms.CharField(
                 label=label, required=bool(question.get("required")), max_length=500,
             )
+        # Consent last, after the reader has seen what is collected.
+        self.order_fields([name for name in self.fields if name != "consent"] + ["consent"])
 
     def cleaned_party_size(self) -> int:
         return int(self.cleaned_data.get("party_size") or 1)

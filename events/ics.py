@@ -1,7 +1,8 @@
 """iCalendar files for one event and for the subscribable feed, built with ``icalendar``.
 
-Times carry the Asia/Seoul zone (a VTIMEZONE is included); a cancelled event is sent with
-``STATUS:CANCELLED`` and a higher ``SEQUENCE`` so subscribed calendars update it.
+Titles and descriptions are in the active language. Times carry the Asia/Seoul zone (a VTIMEZONE
+is included); a cancelled event is sent with ``STATUS:CANCELLED`` and a higher ``SEQUENCE`` so
+subscribed calendars update it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -29,12 +31,14 @@ def _vevent(event: Event, site_url: str) -> VEvent:
     vevent.add("dtend", timezone.localtime(event.ends_at))
     vevent.add("sequence", event.sequence)
     vevent.add("status", ICS_STATUS.get(event.status, "CONFIRMED"))
-    summary = event.title_ko
+    # Titles in the active language: a single event's file follows the reader's language; the
+    # shared feed is built under one language for everyone (Korean unless the caller overrides).
+    summary = event.title
     if event.status == Event.Status.CANCELLED:
-        summary = f"[취소] {summary}"
+        summary = _("[취소] %(title)s") % {"title": summary}
     vevent.add("summary", summary)
-    if event.description_ko:
-        vevent.add("description", event.description_ko)
+    if event.description:
+        vevent.add("description", event.description)
     location = ", ".join(part for part in (event.venue, event.address) if part)
     if location:
         vevent.add("location", location)

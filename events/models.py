@@ -301,6 +301,10 @@ class Registration(models.Model):
     reminded_day_before_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_two_hours_at = models.DateTimeField(null=True, blank=True, editable=False)
     feedback_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # PIPA consent to the collection notice on the registration form: which text, and when. Rows from
+    # before the notice existed (and bulk-loaded benchmark rows) have neither, hence the database default.
+    consent_version = models.CharField(_("동의서 버전"), max_length=20, blank=True, default="", db_default="")
+    consented_at = models.DateTimeField(_("개인정보 수집·이용 동의 시각"), null=True, blank=True)
     created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -334,8 +338,6 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
-
-
 
 
 class Feedback(models.Model):

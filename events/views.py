@@ -1,5 +1,6 @@
 """Calendar, event pages, registration, check-in and calendar files. Views parse input, call one
-service or selector, and render; refusals from services come back as messages, never a 500."""
+service or selector, and render; refusals from services come back as messages (or, for a refused
+registration, as errors on the form shown again with what was typed), never a 500."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +19,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -35,6 +37,8 @@ from .models import Event, Feedback, LifeStage, ProgramInterest, Registration
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
 FEED_LIMIT = 1000
+# Registrations are kept this long after the event (settings.REGISTRATION_RETENTION_DAYS overrides it).
+DEFAULT_RETENTION_DAYS = 1096
 
 
 def _crumbs(request, *pairs) -> list[tuple[str, str]]:
@@ -118,9 +122,8 @@ def _visible_event(request, pk: int) -> Event:
     return get_object_or_404(Event.objects.visible_to(request.user).select_related("organiser", "parent"), pk=pk)
 
 
-@require_GET
-def detail(request, pk: int):
-    event = _visible_event(request, pk)
+def _render_detail(request, event: Event, form: RegistrationForm | None = None, *, status: int = 200):
+    """The event page; ``form`` is a submitted registration form to show again with its errors."""
     places = selectors.event_places(event)
     registration = None
     if request.user.is_authenticated:
@@ -131,22 +134,32 @@ def detail(request, pk: int):
         and (event.registration_opens_at is None or event.registration_opens_at <= now)
         and (event.registration_closes_at is None or now <= event.registration_closes_at)
     )
+    # Neither a place nor a waitlist place left: the service would refuse, so no form is offered.
+    full = places["left"] == 0 and places["waitlist_left"] == 0
     can_manage = Event.objects.managed_by(request.user).filter(pk=event.pk).exists()
     context = {
-        "event": event, "places": places, "registration": registration, "window_open": window_open,
-        "form": RegistrationForm(event=event) if window_open and registration is None else None,
+        "event": event, "places": places, "registration": registration, "window_open": window_open, "full": full,
+        "form": (form or RegistrationForm(event=event)) if window_open and registration is None else None,
+        "refusals": form.non_field_errors() if form is not None else [],
+        "retention_days": getattr(settings, "REGISTRATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
         "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage,
         "linked_programs": _linked_programs(event),
         "crumbs": _crumbs(request, *([(event.parent.title, event.parent.get_absolute_url())] if event.parent else []),
                           (event.title, request.path)),
     }
-    return render(request, "events/detail.html", context)
+    return render(request, "events/detail.html", context, status=status)
+
+
+@require_GET
+def detail(request, pk: int):
+    return _render_detail(request, _visible_event(request, pk))
 
 
 @require_GET
 def event_ics(request, pk: int):
+    """One event's calendar file, in the reader's language (the shared feed stays in Korean)."""
     event = _visible_event(request, pk)
-    response = HttpResponse(calendar_bytes([event], name=event.title_ko), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar_bytes([event], name=event.title), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
 
@@ -176,7 +189,10 @@ def feed_ics(request):
             .filter(starts_at__gte=now - timedelta(days=FEED_PAST_DAYS),
                     starts_at__lte=now + timedelta(days=FEED_FUTURE_DAYS))
         )[:FEED_LIMIT]
-        return calendar_bytes(events, name=_("광명시 행사 달력"))
+        # One cached body serves every subscriber, so it is always built in the portal's language,
+        # never in whichever language the first caller happened to browse in.
+        with translation.override(settings.LANGUAGE_CODE):
+            return calendar_bytes(events, name=_("광명시 행사 달력"))
 
     cache_key = None
     if not request.user.is_authenticated:
@@ -205,18 +221,17 @@ def register(request, pk: int):
     event = _visible_event(request, pk)
     form = RegistrationForm(request.POST, event=event)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(event)
+        # The page again with the errors and everything typed, like a refused programs application.
+        return _render_detail(request, event, form)
     try:
         registration = services.registration_create(
-            event=event, user=request.user, party_size=form.cleaned_party_size(), answers=form.cleaned_answers(),
+            event=event, user=request.user, consent=form.cleaned_data["consent"],
+            party_size=form.cleaned_party_size(), answers=form.cleaned_answers(),
         )
     except ValidationError as exc:
         for message in exc.messages:
-            messages.error(request, message)
-        return redirect(event)
+            form.add_error(None, message)
+        return _render_detail(request, event, form)
     if registration.status == Registration.Status.CONFIRMED:
         messages.success(request, _("신청이 확정되었습니다."))
     else:
@@ -317,6 +332,14 @@ def feedback(request, pk: int):
 
 # --- Check-in (organiser staff) -------------------------------------------------------------------
 
+def _int_or_404(value) -> int:
+    """A posted id as a number; anything else (letters, an empty field) is a missing record."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
 def _managed_event(request, pk: int) -> Event:
     """Events the user manages; any other id answers 404 (never another agency's attendees)."""
     if not request.user.is_authenticated:
@@ -332,12 +355,16 @@ def checkin(request, pk: int):
             if request.POST.get("token"):
                 registration, new = services.checkin_by_token(event=event, token=request.POST["token"])
             else:
-                target = get_object_or_404(event.registrations, pk=request.POST.get("registration") or 0)
+                target = get_object_or_404(event.registrations, pk=_int_or_404(request.POST.get("registration")))
                 registration, new = services.checkin(registration=target)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
+            # Marking someone attended changes their record, and the answer shows their name: 접속기록.
+            access_log_record(action="change" if new else "view", request=request, obj=registration,
+                              detail={"event": event.pk, "checked_in": new,
+                                      "by": "token" if request.POST.get("token") else "search"})
             name = registration.user.name or registration.user.email
             if new:
                 messages.success(request, _("%(name)s님 입장을 확인했습니다.") % {"name": name})

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from notifications.rendering import language_for
 
 from ..models import Event, Registration
 
@@ -21,8 +23,17 @@ def format_when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _context(event: Event, **extra: str) -> dict[str, str]:
-    return {"title": event.title_ko, "when": format_when(event.starts_at), **extra}
+def _context(event: Event, recipient, **extra: str) -> dict[str, str]:
+    """Message values naming ``event`` in ``recipient``'s language (the English title, falling back
+    to the Korean one, for an English reader), whatever language the sending request speaks."""
+    with translation.override(language_for(recipient)):
+        return {"title": event.title, "when": format_when(event.starts_at), **extra}
+
+
+def _title_context(obj, recipient) -> dict[str, str]:
+    """Just the title of ``obj`` (an event or a program) in ``recipient``'s language."""
+    with translation.override(language_for(recipient)):
+        return {"title": obj.title}
 
 
 def _my_link() -> str:

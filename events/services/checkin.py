@@ -15,7 +15,7 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, Registration
-from ._shared import Status
+from ._shared import Status, _title_context
 
 # --- Check-in and organiser messages -----------------------------------------------------------
 
@@ -56,6 +56,7 @@ def registrants_message(*, event: Event, statuses: Iterable[str], text: str, sen
     with transaction.atomic():
         for registration in event.registrations.filter(status__in=statuses).select_related("user"):
             notify(recipient=registration.user, kind=kinds.ORGANISER_MESSAGE.key,
-                   context={"title": event.title_ko, "text": text}, link=event.get_absolute_url())
+                   context={**_title_context(event, registration.user), "text": text},
+                   link=event.get_absolute_url())
             count += 1
     return count

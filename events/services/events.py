@@ -83,7 +83,7 @@ def event_cancel(*, event: Event, reason: str = "") -> Event:
         event.save(update_fields=["status", "sequence", "updated_at"])
         for registration in event.registrations.filter(status__in=Registration.ACTIVE).select_related("user"):
             notify(recipient=registration.user, kind=kinds.EVENT_CANCELLED.key,
-                   context=_context(event, reason=reason or "-"),
+                   context=_context(event, registration.user, reason=reason or "-"),
                    idempotency_key=f"events.cancelled:{registration.pk}:{event.sequence}",
                    link=event.get_absolute_url())
     return event

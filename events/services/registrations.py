@@ -26,6 +26,10 @@ from ._shared import Status, _context, _lock_event, _my_link, format_when, place
 
 logger = logging.getLogger(__name__)
 
+# The version of the collection notice on the registration form (templates/events/_consent.html).
+# Change it whenever that notice changes, so each registration shows which text was agreed to.
+CONSENT_VERSION = "events-2026-11"
+
 
 # --- Registration ------------------------------------------------------------------------------
 
@@ -43,16 +47,22 @@ def _check_answers(event: Event, answers: dict[str, Any]) -> dict[str, str]:
 
 
 def registration_create(
-    *, event: Event, user, party_size: int = 1, answers: dict[str, Any] | None = None, now: datetime | None = None
+    *, event: Event, user, consent: bool, party_size: int = 1, answers: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> Registration:
     """Register ``user`` for ``event``: confirmed while places last, then waitlisted up to the limit.
 
+    ``consent`` is the registrant's agreement to the collection notice (``CONSENT_VERSION``); its
+    version and time are stored on the registration. There is no registration without it.
+
     Takes a row lock on the event, so concurrent registrations are counted one after another:
     never more confirmed places than ``capacity``. Refused (``ValidationError``, nothing changes)
-    for a cancelled or postponed event, outside the registration window, a second active
-    registration, a party larger than allowed, unanswered required questions, or a full waitlist.
+    without consent, for a cancelled or postponed event, outside the registration window, a second
+    active registration, a party larger than allowed, unanswered required questions, or a full waitlist.
     """
     now = now or timezone.now()
+    if consent is not True:
+        raise ValidationError(_("개인정보 수집·이용에 동의해야 신청할 수 있습니다."))
     if not isinstance(party_size, int) or party_size < 1:
         raise ValidationError(_("신청 인원은 1명 이상이어야 합니다."))
     with transaction.atomic():
@@ -86,12 +96,14 @@ def registration_create(
             with transaction.atomic():
                 registration = Registration.objects.create(
                     event=event, user=user, party_size=party_size, status=status, answers=cleaned,
+                    consent_version=CONSENT_VERSION, consented_at=now,
                 )
         except IntegrityError:
             # The partial unique index caught a second active registration the check above missed.
             raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요.")) from None
         kind = kinds.REGISTRATION_CONFIRMED if status == Status.CONFIRMED else kinds.REGISTRATION_WAITLISTED
-        context = _context(event, place=event.venue or "-") if status == Status.CONFIRMED else _context(event)
+        context = (_context(event, user, place=event.venue or "-") if status == Status.CONFIRMED
+                   else _context(event, user))
         notify(recipient=user, kind=kind.key, context=context,
                idempotency_key=f"events.registered:{registration.pk}", link=_my_link())
     return registration
@@ -119,14 +131,14 @@ def _offer_freed_places(event: Event, now: datetime) -> list[Registration]:
             registration.offer_expires_at = now + timedelta(hours=event.offer_hold_hours)
             registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
             notify(recipient=registration.user, kind=kinds.OFFER_MADE.key,
-                   context=_context(event, expires=format_when(registration.offer_expires_at)),
+                   context=_context(event, registration.user, expires=format_when(registration.offer_expires_at)),
                    idempotency_key=f"events.offer:{registration.pk}:{registration.offer_expires_at.isoformat()}",
                    link=_my_link())
         else:
             registration.status = Status.CONFIRMED
             registration.save(update_fields=["status", "updated_at"])
             notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
-                   context=_context(event, place=event.venue or "-"),
+                   context=_context(event, registration.user, place=event.venue or "-"),
                    idempotency_key=f"events.promoted:{registration.pk}", link=_my_link())
         offered.append(registration)
     return offered
@@ -168,7 +180,7 @@ def offer_accept(*, registration: Registration, now: datetime | None = None) -> 
         registration.offer_expires_at = None
         registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
         notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
-               context=_context(event, place=event.venue or "-"),
+               context=_context(event, registration.user, place=event.venue or "-"),
                idempotency_key=f"events.accepted:{registration.pk}", link=_my_link())
     return registration
 
@@ -191,7 +203,8 @@ def offers_expire(*, now: datetime | None = None) -> int:
                 registration.cancelled_at = now
                 registration.offer_expires_at = None
                 registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
-                notify(recipient=registration.user, kind=kinds.OFFER_EXPIRED.key, context=_context(event),
+                notify(recipient=registration.user, kind=kinds.OFFER_EXPIRED.key,
+                       context=_context(event, registration.user),
                        idempotency_key=f"events.offer_expired:{registration.pk}", link=event.get_absolute_url())
                 lapsed += 1
             _offer_freed_places(event, now)

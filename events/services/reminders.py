@@ -16,7 +16,7 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, Feedback, Registration
-from ._shared import Status, _context
+from ._shared import Status, _context, _title_context
 
 DAY_BEFORE = timedelta(hours=24)
 TWO_HOURS = timedelta(hours=2)
@@ -36,7 +36,7 @@ def _remind(registrations, *, field: str, label: str, now: datetime) -> int:
                 continue
             event = registration.event
             notify(recipient=registration.user, kind=kinds.REMINDER.key,
-                   context=_context(event, place=event.venue or "-"),
+                   context=_context(event, registration.user, place=event.venue or "-"),
                    idempotency_key=f"events.reminder:{registration.pk}:{label}:{event.sequence}",
                    link=event.get_absolute_url())
             sent += 1
@@ -81,7 +81,7 @@ def feedback_requests_send(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             notify(recipient=registration.user, kind=kinds.FEEDBACK_REQUEST.key,
-                   context={"title": registration.event.title_ko},
+                   context=_title_context(registration.event, registration.user),
                    idempotency_key=f"events.feedback:{registration.pk}",
                    link=reverse("events:feedback", args=[registration.pk]))
             sent += 1

@@ -37,7 +37,15 @@ def test_find_the_fair_register_for_a_talk_and_see_it_on_my_page(page, login, ax
         expect(page.locator(".event-places")).to_contain_text("120명 / 정원 120명")
         axe_audit(page)
 
+        expect(page.get_by_label("참석 인원")).to_have_value("1")  # one person unless changed
         page.get_by_label("참석 인원").select_option("2")
+        expect(page.get_by_role("heading", name="개인정보 수집·이용 안내")).to_be_visible()
+        page.get_by_role("button", name="신청하기").click()
+        # Without consent nothing is registered: the page comes back with the error and the choice kept.
+        expect(page.get_by_text("신청하려면 개인정보 수집·이용에 동의해 주세요.")).to_be_visible()
+        expect(page.get_by_label("참석 인원")).to_have_value("2")
+        page.locator("label[for=id_consent]").click()  # KRDS draws the box on the label
+        expect(page.locator("#id_consent")).to_be_checked()
         page.get_by_role("button", name="신청하기").click()
         expect(page.locator(".registration-status")).to_have_text("확정")
         expect(page.get_by_role("img", name=re.compile("입장 확인용 QR 코드"))).to_be_visible()
@@ -50,3 +58,4 @@ def test_find_the_fair_register_for_a_talk_and_see_it_on_my_page(page, login, ax
 
     registration = Registration.objects.get(user=citizen)
     assert registration.party_size == 2 and registration.status == Registration.Status.CONFIRMED
+    assert registration.consent_version and registration.consented_at is not None

@@ -35,13 +35,15 @@ def test_register_for_a_fair_booth_and_cancel(page, login, axe_audit, citizen, o
         expect(page.get_by_role("heading", level=1)).to_have_text(BOOTH)
         expect(page.locator(".event-places")).to_contain_text("1명 / 정원 1명")
         axe_audit(page)
+        page.locator("label[for=id_consent]").click()  # KRDS draws the box on the label
+        expect(page.locator("#id_consent")).to_be_checked()
         page.get_by_role("button", name="신청하기").click()
         expect(page.locator(".registration-status")).to_have_text("확정")
         axe_audit(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
 
         # Someone else arrives too late and waits.
-        waiting = services.registration_create(event=booth, user=other_citizen)
+        waiting = services.registration_create(event=booth, user=other_citizen, consent=True)
         assert waiting.status == Registration.Status.WAITLISTED
 
         page.get_by_role("main").locator(".btn-wrap").get_by_role("link", name="내 행사 신청").click()

@@ -26,11 +26,11 @@ def users(n, prefix="u"):
 def test_places_are_confirmed_until_capacity_then_waitlisted_then_refused():
     event = EventFactory(capacity=2, waitlist_limit=1)
     a, b, c, d = users(4)
-    assert services.registration_create(event=event, user=a).status == S.CONFIRMED
-    assert services.registration_create(event=event, user=b).status == S.CONFIRMED
-    assert services.registration_create(event=event, user=c).status == S.WAITLISTED
+    assert services.registration_create(event=event, user=a, consent=True).status == S.CONFIRMED
+    assert services.registration_create(event=event, user=b, consent=True).status == S.CONFIRMED
+    assert services.registration_create(event=event, user=c, consent=True).status == S.WAITLISTED
     with pytest.raises(ValidationError, match="대기 인원이 모두 찼습니다"):
-        services.registration_create(event=event, user=d)
+        services.registration_create(event=event, user=d, consent=True)
     assert event.registrations.count() == 3
     # Each registrant was told, in their inbox.
     kinds = set(Message.objects.filter(channel="inapp").values_list("kind", flat=True))
@@ -39,10 +39,10 @@ def test_places_are_confirmed_until_capacity_then_waitlisted_then_refused():
 
 def test_a_couple_takes_two_places(citizen, other_citizen):
     event = EventFactory(capacity=3, party_size_max=2, waitlist_limit=0)
-    assert services.registration_create(event=event, user=citizen, party_size=2).status == S.CONFIRMED
+    assert services.registration_create(event=event, user=citizen, party_size=2, consent=True).status == S.CONFIRMED
     # Two more would pass capacity and there is no waitlist.
     with pytest.raises(ValidationError, match="정원이 찼습니다"):
-        services.registration_create(event=event, user=other_citizen, party_size=2)
+        services.registration_create(event=event, user=other_citizen, party_size=2, consent=True)
     assert services.places_left(event) == 1
 
 
@@ -61,7 +61,7 @@ def test_a_couple_takes_two_places(citizen, other_citizen):
 def test_refusals_give_a_clear_message_and_change_nothing(citizen, setup, message):
     event = EventFactory(**setup)
     with pytest.raises(ValidationError, match=message):
-        services.registration_create(event=event, user=citizen)
+        services.registration_create(event=event, user=citizen, consent=True)
     assert not Registration.objects.exists()
     assert not Message.objects.exists()
 
@@ -69,11 +69,11 @@ def test_refusals_give_a_clear_message_and_change_nothing(citizen, setup, messag
 def test_registering_twice_or_over_party_size_is_refused(citizen):
     event = EventFactory(party_size_max=2)
     with pytest.raises(ValidationError, match="2명까지"):
-        services.registration_create(event=event, user=citizen, party_size=3)
+        services.registration_create(event=event, user=citizen, party_size=3, consent=True)
     assert not Registration.objects.exists()
-    services.registration_create(event=event, user=citizen, party_size=2)
+    services.registration_create(event=event, user=citizen, party_size=2, consent=True)
     with pytest.raises(ValidationError, match="이미 이 행사에 신청하셨습니다"):
-        services.registration_create(event=event, user=citizen)
+        services.registration_create(event=event, user=citizen, consent=True)
     assert Registration.objects.count() == 1
 
 
@@ -81,8 +81,9 @@ def test_required_questions_must_be_answered(citizen):
     event = EventFactory(questions=[{"key": "due", "label_ko": "출산 예정 월", "required": True},
                                     {"key": "note", "label_ko": "하고 싶은 말"}])
     with pytest.raises(ValidationError, match="출산 예정 월"):
-        services.registration_create(event=event, user=citizen, answers={"note": "안녕하세요"})
-    registration = services.registration_create(event=event, user=citizen, answers={"due": "2027-06", "x": "y"})
+        services.registration_create(event=event, user=citizen, answers={"note": "안녕하세요"}, consent=True)
+    registration = services.registration_create(event=event, user=citizen, answers={"due": "2027-06", "x": "y"},
+                                                consent=True)
     assert registration.answers == {"due": "2027-06", "note": ""}
 
 
@@ -93,23 +94,23 @@ def test_the_database_allows_one_active_registration_per_person(citizen):
         RegistrationFactory(event=event, user=citizen, status=S.WAITLISTED)
     # A cancelled one does not count: the person may register again.
     Registration.objects.update(status=S.CANCELLED)
-    services.registration_create(event=event, user=citizen)
+    services.registration_create(event=event, user=citizen, consent=True)
 
 
 def test_after_cancelling_one_can_register_again(citizen):
     event = EventFactory()
-    registration = services.registration_create(event=event, user=citizen)
+    registration = services.registration_create(event=event, user=citizen, consent=True)
     services.registration_cancel(registration=registration)
-    again = services.registration_create(event=event, user=citizen)
+    again = services.registration_create(event=event, user=citizen, consent=True)
     assert again.status == S.CONFIRMED
 
 
 def test_cancellation_offers_the_place_to_the_first_waitlisted_and_the_offer_passes_on():
     event = EventFactory(capacity=1, waitlist_limit=5, offer_hold_hours=12)
     holder, first, second = users(3)
-    held = services.registration_create(event=event, user=holder)
-    w1 = services.registration_create(event=event, user=first)
-    w2 = services.registration_create(event=event, user=second)
+    held = services.registration_create(event=event, user=holder, consent=True)
+    w1 = services.registration_create(event=event, user=first, consent=True)
+    w2 = services.registration_create(event=event, user=second, consent=True)
     now = timezone.now()
 
     services.registration_cancel(registration=held, now=now)
@@ -140,8 +141,8 @@ def test_cancellation_offers_the_place_to_the_first_waitlisted_and_the_offer_pas
 def test_an_expired_offer_cannot_be_accepted():
     event = EventFactory(capacity=1, offer_hold_hours=1)
     a, b = users(2)
-    held = services.registration_create(event=event, user=a)
-    waiting = services.registration_create(event=event, user=b)
+    held = services.registration_create(event=event, user=a, consent=True)
+    waiting = services.registration_create(event=event, user=b, consent=True)
     now = timezone.now()
     services.registration_cancel(registration=held, now=now)
     with pytest.raises(ValidationError, match="기간이 지났습니다"):
@@ -151,10 +152,10 @@ def test_an_expired_offer_cannot_be_accepted():
 def test_a_party_too_large_for_the_freed_place_keeps_waiting_and_the_next_fitting_one_is_offered():
     event = EventFactory(capacity=2, party_size_max=2, waitlist_limit=10)
     a, b, couple, single = users(4)
-    ra = services.registration_create(event=event, user=a)
-    services.registration_create(event=event, user=b)
-    rc = services.registration_create(event=event, user=couple, party_size=2)
-    rs = services.registration_create(event=event, user=single)
+    ra = services.registration_create(event=event, user=a, consent=True)
+    services.registration_create(event=event, user=b, consent=True)
+    rc = services.registration_create(event=event, user=couple, party_size=2, consent=True)
+    rs = services.registration_create(event=event, user=single, consent=True)
     services.registration_cancel(registration=ra)
     rc.refresh_from_db()
     rs.refresh_from_db()
@@ -164,8 +165,8 @@ def test_a_party_too_large_for_the_freed_place_keeps_waiting_and_the_next_fittin
 
 def test_cancelling_an_event_tells_everyone_and_is_refused_for_new_registrations(citizen, other_citizen):
     event = EventFactory(capacity=1)
-    services.registration_create(event=event, user=citizen)
-    services.registration_create(event=event, user=other_citizen)
+    services.registration_create(event=event, user=citizen, consent=True)
+    services.registration_create(event=event, user=other_citizen, consent=True)
     services.event_cancel(event=event, reason="태풍")
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED and event.sequence == 1
@@ -176,8 +177,8 @@ def test_cancelling_an_event_tells_everyone_and_is_refused_for_new_registrations
 
 def test_checkin_marks_attended_once_and_refuses_the_waitlist(citizen, other_citizen):
     event = EventFactory(capacity=1)
-    confirmed = services.registration_create(event=event, user=citizen)
-    waiting = services.registration_create(event=event, user=other_citizen)
+    confirmed = services.registration_create(event=event, user=citizen, consent=True)
+    waiting = services.registration_create(event=event, user=other_citizen, consent=True)
     registration, new = services.checkin_by_token(event=event, token=confirmed.token)
     assert new and registration.status == S.ATTENDED and registration.checked_in_at
     assert services.checkin(registration=confirmed) [1] is False
@@ -216,3 +217,15 @@ def test_event_create_validates_and_stores_stages():
         services.event_create(title_ko="x", starts_at=start, ends_at=start - timedelta(hours=1))
     with pytest.raises(ValidationError):
         services.event_create(title_ko="x", type="party", starts_at=start, ends_at=start)
+
+
+def test_without_consent_nobody_is_registered_and_with_it_the_version_and_time_are_kept(citizen):
+    from events.services.registrations import CONSENT_VERSION
+
+    event = EventFactory()
+    with pytest.raises(ValidationError, match="동의해야 신청할 수 있습니다"):
+        services.registration_create(event=event, user=citizen, consent=False)
+    assert not Registration.objects.exists() and not Message.objects.exists()
+    now = timezone.now()
+    registration = services.registration_create(event=event, user=citizen, consent=True, now=now)
+    assert registration.consent_version == CONSENT_VERSION and registration.consented_at == now

@@ -29,7 +29,7 @@ def test_a_citizen_registers_sees_the_qr_and_my_page_and_cancels(client, citizen
     event = EventFactory(capacity=5, title_ko="부부 출산교실", party_size_max=2)
     client.force_login(citizen)
     assert client.get(f"/events/{event.pk}/register/").status_code == 405  # POST only
-    response = client.post(f"/events/{event.pk}/register/", {"party_size": "2"})
+    response = client.post(f"/events/{event.pk}/register/", {"party_size": "2", "consent": "on"})
     registration = Registration.objects.get(user=citizen)
     assert response.status_code == 302 and response["Location"] == f"/events/registrations/{registration.pk}/"
     assert registration.party_size == 2 and registration.status == S.CONFIRMED
@@ -49,16 +49,16 @@ def test_a_citizen_registers_sees_the_qr_and_my_page_and_cancels(client, citizen
     assert "신청을 취소했습니다" in my and f"/events/registrations/{registration.pk}/cancel/" not in my
 
 
-def test_registration_refusals_come_back_as_messages_not_errors(client, citizen):
+def test_registration_refusals_come_back_on_the_page_not_as_errors(client, citizen):
     event = EventFactory(status="cancelled")
     client.force_login(citizen)
-    response = client.post(f"/events/{event.pk}/register/", follow=True)
+    response = client.post(f"/events/{event.pk}/register/", {"consent": "on"})
     assert response.status_code == 200
     assert "취소된 행사에는 신청할 수 없습니다" in response.content.decode()
     assert not Registration.objects.exists()
     # Party size outside the choices is a form error, not a 500.
     open_event = EventFactory(party_size_max=2)
-    response = client.post(f"/events/{open_event.pk}/register/", {"party_size": "9"}, follow=True)
+    response = client.post(f"/events/{open_event.pk}/register/", {"party_size": "9", "consent": "on"})
     assert response.status_code == 200 and not Registration.objects.exists()
 
 

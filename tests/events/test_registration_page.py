@@ -1,0 +1,111 @@
+"""The registration form on an event page: party size, the waitlist button, refusals that keep
+what was typed, the consent notice, and head counts that read right in the singular."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from conftest import make_user
+from events.models import Registration
+from events.services.registrations import CONSENT_VERSION
+
+from .factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+S = Registration.Status
+FULL = "정원과 대기 인원이 모두 찼습니다."
+QUESTION = [{"key": "due", "label_ko": "출산 예정 월", "label_en": "Due month", "required": False}]
+
+
+def _page(client, event):
+    response = client.get(f"/events/{event.pk}/")
+    assert response.status_code == 200
+    return response
+
+
+def test_party_size_starts_at_one_person(client, citizen):
+    event = EventFactory(party_size_max=4)
+    client.force_login(citizen)
+    form = _page(client, event).context["form"]
+    assert form["party_size"].value() == 1
+    assert '<option value="1" selected>' in form["party_size"].as_widget()
+
+
+@pytest.mark.parametrize("waitlist_limit", [0, 1], ids=["no-waitlist", "waitlist-full"])
+def test_no_place_and_no_waitlist_place_hides_the_form(client, citizen, waitlist_limit):
+    event = EventFactory(capacity=1, waitlist_limit=waitlist_limit)
+    RegistrationFactory(event=event, user=make_user("a@example.com"))
+    if waitlist_limit:
+        RegistrationFactory(event=event, user=make_user("b@example.com"), status=S.WAITLISTED)
+    client.force_login(citizen)
+    content = _page(client, event).content.decode()
+    assert (FULL if waitlist_limit else "정원이 찼습니다.") in content
+    assert "대기 신청하기" not in content
+    assert f'action="/events/{event.pk}/register/"' not in content
+
+
+def test_a_full_event_with_room_on_the_waitlist_offers_the_waitlist(client, citizen):
+    event = EventFactory(capacity=1, waitlist_limit=3)
+    RegistrationFactory(event=event, user=make_user("a@example.com"))
+    client.force_login(citizen)
+    content = _page(client, event).content.decode()
+    assert "대기 신청하기" in content and FULL not in content
+
+
+def test_a_refused_registration_shows_the_page_again_with_what_was_typed(client, citizen):
+    # One waitlist place left but a couple asks for two: the service refuses after the form passed.
+    event = EventFactory(capacity=1, waitlist_limit=1, party_size_max=2, questions=QUESTION)
+    RegistrationFactory(event=event, user=make_user("a@example.com"))
+    client.force_login(citizen)
+    response = client.post(f"/events/{event.pk}/register/",
+                           {"party_size": "2", "q_due": "2027년 6월", "consent": "on"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert FULL in content
+    assert 'value="2027년 6월"' in content
+    assert '<option value="2" selected>' in content
+    assert not Registration.objects.filter(user=citizen).exists()
+
+
+def test_an_invalid_form_shows_the_page_again_with_what_was_typed(client, citizen):
+    event = EventFactory(questions=QUESTION)
+    client.force_login(citizen)
+    response = client.post(f"/events/{event.pk}/register/", {"q_due": "2027년 6월"})  # no consent ticked
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "신청하려면 개인정보 수집·이용에 동의해 주세요." in content
+    assert 'value="2027년 6월"' in content
+    assert not Registration.objects.exists()
+
+
+def test_the_form_explains_what_is_collected_and_consent_is_recorded(client, citizen):
+    event = EventFactory()
+    client.force_login(citizen)
+    content = _page(client, event).content.decode()
+    assert "개인정보 수집·이용 안내" in content
+    assert "이름, 연락처(이메일·휴대전화), 참석 인원, 추가 질문 답변" in content
+    days = getattr(settings, "REGISTRATION_RETENTION_DAYS", 1096)
+    assert f"행사가 끝난 뒤 {days}일" in content
+    assert "동의하지 않으면 이 행사에 신청할 수 없습니다." in content
+    assert 'name="consent"' in content
+
+    before = timezone.now()
+    response = client.post(f"/events/{event.pk}/register/", {"consent": "on"})
+    registration = Registration.objects.get(user=citizen)
+    assert response.status_code == 302
+    assert registration.consent_version == CONSENT_VERSION
+    assert before <= registration.consented_at <= timezone.now()
+
+
+def test_head_counts_do_not_read_one_people(client):
+    umbrella = EventFactory(registration_required=False, capacity=None)
+    sub = EventFactory(parent=umbrella, title_ko="부스", capacity=10,
+                       starts_at=umbrella.starts_at, ends_at=umbrella.starts_at + timedelta(hours=1))
+    RegistrationFactory(event=sub, user=make_user("a@example.com"))
+    content = _page(client, umbrella).content.decode()
+    assert "정원 10명, 신청 1명" in content
+    client.cookies["django_language"] = "en"
+    assert "1 people" not in _page(client, umbrella).content.decode()
