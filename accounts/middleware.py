@@ -1,7 +1,10 @@
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from .roles import AGENCY_STAFF, CITY_CLERK, group_names
 
@@ -48,3 +51,37 @@ class StaffIdleTimeoutMiddleware:
             pk=user.pk, agency_membership__isnull=False).exists()
         request.session[self.ROLE_KEY] = [now, holds]
         return holds
+
+
+def holds_staff_role(request) -> bool:
+    """Whether the signed-in person can reach other people's personal data (as decided, and kept in
+    the session, by ``StaffIdleTimeoutMiddleware``, which runs first)."""
+    user = request.user
+    if user.is_staff or user.is_superuser:
+        return True
+    checked = request.session.get(StaffIdleTimeoutMiddleware.ROLE_KEY)
+    return bool(checked and checked[1])
+
+
+class StaffTwoFactorMiddleware:
+    """With ``STAFF_REQUIRE_MFA`` (on in production), anyone holding a staff role turns on two-factor
+    sign-in (TOTP, allauth.mfa) before anything else: until then every page except the account pages
+    (two-factor setup, sign-out), static files and the health check leads to the setup page.
+    Citizens are never asked. Once it is on, allauth asks for the code at every sign-in."""
+
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (settings.STAFF_REQUIRE_MFA and request.user.is_authenticated
+                and not request.path.startswith(self.OPEN_PREFIXES) and holds_staff_role(request)):
+            from allauth.mfa.models import Authenticator
+            from allauth.mfa.utils import is_mfa_enabled
+
+            if not is_mfa_enabled(request.user, types=[Authenticator.Type.TOTP]):
+                messages.warning(request, _("직원 계정은 2단계 인증을 켜야 쓸 수 있습니다. 인증 앱으로 QR 코드를 "
+                                            "읽고 표시된 번호를 입력해 주세요."))
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 # --- Browser security headers (every mode, so tests catch an inline script early) -------------
@@ -214,6 +215,9 @@ MFA_TOTP_ISSUER = "광명시 아이와 맘 편한 도시"
 
 # Staff sessions end after this many seconds without a request (PIPA safety measures).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+# Staff roles must turn on two-factor sign-in (TOTP) before any other page (PIPA safety measures).
+# On in production (settings/production.py); off here so the demo's staff accounts work at once.
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", False)
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 # Sessions live in the database (they survive a Redis restart) and are read through the cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -25,6 +25,8 @@ if SMS_BACKEND.endswith("LoggingSmsBackend"):
         "(texts hold personal data); use notifications.sms.HttpSmsBackend or leave it unset."
     )
 
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", True)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000, minimum=0)

@@ -117,3 +117,38 @@ def test_citizens_keep_their_session_and_pay_no_role_query_on_each_page(client, 
     client.get("/me/")  # the role answer is kept in the session: a second page asks nothing more
     with django_assert_num_queries(1):  # the user row, as before
         client.get("/me/")
+
+
+@pytest.fixture
+def mfa_required(settings):
+    settings.STAFF_REQUIRE_MFA = True
+
+
+def test_with_two_factor_required_staff_set_it_up_before_any_staff_page(client, clerk, mfa_required):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    client.force_login(clerk)
+    for url in ("/admin/", "/reports/", "/me/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp"), url
+    # The way out is open: allauth's own setup (after it asks for the password again), not the gate.
+    setup = client.get(reverse("mfa_activate_totp"))
+    assert setup.status_code == 200 or setup["Location"].startswith("/accounts/reauthenticate/")
+    TOTP.activate(clerk, generate_totp_secret())
+    assert client.get("/admin/").status_code == 200
+
+
+def test_with_two_factor_required_role_holders_without_the_staff_flag_are_asked_too(client, citizen,
+                                                                                    mfa_required):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CITY_CLERK
+
+    citizen.groups.add(Group.objects.get(name=CITY_CLERK))
+    client.force_login(citizen)
+    assert client.get("/reports/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_with_two_factor_required_citizens_are_never_asked(client, citizen, mfa_required):
+    client.force_login(citizen)
+    assert client.get("/me/").status_code == 200
