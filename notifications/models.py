@@ -98,6 +98,8 @@ class Message(models.Model):
             # The sweep and /healthz: rows not finished yet.
             models.Index(fields=["status", "created_at"], name="notif_open_idx",
                          condition=Q(status__in=["pending", "held", "sending", "failed"])),
+            # The nightly retention purge and the admin's date drill-down: rows by age.
+            models.Index(fields=["created_at"], name="notif_created_idx"),
         ]
 
     def __str__(self) -> str:
