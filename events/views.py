@@ -37,8 +37,6 @@ from .models import Event, Feedback, LifeStage, ProgramInterest, Registration
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
 FEED_LIMIT = 1000
-# Registrations are kept this long after the event (settings.REGISTRATION_RETENTION_DAYS overrides it).
-DEFAULT_RETENTION_DAYS = 1096
 
 
 def _crumbs(request, *pairs) -> list[tuple[str, str]]:
@@ -141,7 +139,7 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
         "event": event, "places": places, "registration": registration, "window_open": window_open, "full": full,
         "form": (form or RegistrationForm(event=event)) if window_open and registration is None else None,
         "refusals": form.non_field_errors() if form is not None else [],
-        "retention_days": getattr(settings, "REGISTRATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+        "retention_days": settings.REGISTRATION_RETENTION_DAYS,
         "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage,
         "linked_programs": _linked_programs(event),
         "crumbs": _crumbs(request, *([(event.parent.title, event.parent.get_absolute_url())] if event.parent else []),

@@ -87,8 +87,7 @@ def test_the_form_explains_what_is_collected_and_consent_is_recorded(client, cit
     content = _page(client, event).content.decode()
     assert "개인정보 수집·이용 안내" in content
     assert "이름, 연락처(이메일·휴대전화), 참석 인원, 추가 질문 답변" in content
-    days = getattr(settings, "REGISTRATION_RETENTION_DAYS", 1096)
-    assert f"행사가 끝난 뒤 {days}일" in content
+    assert f"행사가 끝난 뒤 {settings.REGISTRATION_RETENTION_DAYS}일" in content
     assert "동의하지 않으면 이 행사에 신청할 수 없습니다." in content
     assert 'name="consent"' in content
 
