@@ -240,7 +240,7 @@ class EventAdmin(OrganiserScopedAdmin):
         self._log_export(request, queryset, rows, reason, "xlsx")
         return response
 
-    @admin.action(description=_("신청자에게 안내 보내기"))
+    @admin.action(description=_("신청자에게 안내 보내기"), permissions=["change"])
     def message_registrants(self, request, queryset):
         form = MessageForm(request.POST if "text" in request.POST else None)
         if form.is_valid():
@@ -280,7 +280,7 @@ class EventSeriesAdmin(OrganiserScopedAdmin):
             obj.organiser = agency
         super().save_model(request, obj, form, change)
 
-    @admin.action(description=_("주별 회차 만들기"))
+    @admin.action(description=_("주별 회차 만들기"), permissions=["add"])
     def generate_occurrences(self, request, queryset):
         total = sum(len(services.series_generate_occurrences(series=series)) for series in queryset)
         messages.success(request, gettext("회차 %(n)s개가 달력에 있습니다.") % {"n": total})

@@ -129,3 +129,26 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_both_exports(client, set
     assert "'=HYPERLINK(\"http://x\",\"y\")" in names
     sheet = load_workbook(io.BytesIO(_action(client, "export_attendees_xlsx", [event_a], reason="확인").content)).active
     assert "'=HYPERLINK(\"http://x\",\"y\")" in [row[2] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_actions_that_write_need_more_than_the_view_permission(rf, db):
+    """A manager who may only look (events.view_event, no change/add) is offered the attendee
+    exports but not the actions that message registrants, cancel events or make occurrences."""
+    from django.contrib import admin as django_admin
+    from django.contrib.auth.models import Permission
+
+    from events.models import EventSeries
+
+    viewer = make_user("viewer@example.com", groups=(), is_staff=True)
+    from partners.models import AgencyMembership
+
+    AgencyMembership.objects.create(user=viewer, agency=AgencyFactory(slug="fire", name_ko="광명소방서"),
+                                    can_manage_events=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_event", "view_eventseries"]))
+    viewer = type(viewer).objects.get(pk=viewer.pk)  # fresh permission cache
+    request = rf.get("/admin/events/event/")
+    request.user = viewer
+    event_actions = set(django_admin.site._registry[Event].get_actions(request))
+    assert {"export_attendees_csv", "export_attendees_xlsx"} <= event_actions
+    assert not event_actions & {"message_registrants", "cancel_events"}
+    assert "generate_occurrences" not in django_admin.site._registry[EventSeries].get_actions(request)
