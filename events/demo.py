@@ -157,7 +157,8 @@ def seed_registrations(past: list[Event], fair: Event) -> None:
     registration, _ = Registration.objects.update_or_create(
         event=play_day, user=citizen,
         defaults={"party_size": 3, "status": Registration.Status.ATTENDED, "checked_in_at": at(2026, 10, 17, 10, 5),
-                  "consent_version": CONSENT_VERSION, "consented_at": at(2026, 10, 1, 9, 0)},
+                  "consent_version": CONSENT_VERSION, "consented_at": at(2026, 10, 1, 9, 0),
+                  "provision_consented_at": at(2026, 10, 1, 9, 0) if play_day.shares_with_organiser else None},
     )
     Feedback.objects.update_or_create(registration=registration,
                                       defaults={"rating": 5, "comment": "아이가 정말 좋아했어요."})
@@ -165,7 +166,8 @@ def seed_registrations(past: list[Event], fair: Event) -> None:
     if talk is not None and timezone.now() < talk.starts_at:
         Registration.objects.get_or_create(
             event=talk, user=citizen, status=Registration.Status.CONFIRMED,
-            defaults={"party_size": 2, "consent_version": CONSENT_VERSION, "consented_at": timezone.now()},
+            defaults={"party_size": 2, "consent_version": CONSENT_VERSION, "consented_at": timezone.now(),
+                      "provision_consented_at": timezone.now() if talk.shares_with_organiser else None},
         )
 
 

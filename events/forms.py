@@ -34,8 +34,15 @@ class RegistrationForm(forms.Form):
             self.fields[f"q_{key}"] = forms.CharField(
                 label=label, required=bool(question.get("required")), max_length=500,
             )
-        # Consent last, after the reader has seen what is collected.
-        self.order_fields([name for name in self.fields if name != "consent"] + ["consent"])
+        if event.shares_with_organiser:
+            # A partner agency runs it: providing the data to that agency is a consent of its own.
+            self.fields["provision_consent"] = forms.BooleanField(
+                label=_("위 기관에 개인정보를 제공하는 데 동의합니다."),
+                error_messages={"required": _("신청하려면 주관 기관에 개인정보를 제공하는 데 동의해 주세요.")},
+            )
+        # Consents last, after the reader has seen what is collected.
+        consents = ["consent", "provision_consent"]
+        self.order_fields([name for name in self.fields if name not in consents] + consents)
 
     def cleaned_party_size(self) -> int:
         return int(self.cleaned_data.get("party_size") or 1)

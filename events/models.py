@@ -152,6 +152,12 @@ class EventFields(models.Model):
         return [labels[code] for code in self.stage_list if code in labels]
 
     @property
+    def shares_with_organiser(self) -> bool:
+        """A partner agency (not the city itself) runs it: registrants' data is provided to that
+        agency, which PIPA asks a consent of its own for (a third-party provision)."""
+        return bool(self.organiser_id) and not self.organiser.is_city
+
+    @property
     def organiser_name(self) -> str:
         if self.organiser_id:
             return self.organiser.name
@@ -305,6 +311,8 @@ class Registration(models.Model):
     # before the notice existed (and bulk-loaded benchmark rows) have neither, hence the database default.
     consent_version = models.CharField(_("동의서 버전"), max_length=20, blank=True, default="", db_default="")
     consented_at = models.DateTimeField(_("개인정보 수집·이용 동의 시각"), null=True, blank=True)
+    # For an event a partner agency runs: when the registrant agreed to their data being provided to it.
+    provision_consented_at = models.DateTimeField(_("제3자 제공 동의 시각"), null=True, blank=True)
     created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

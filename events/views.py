@@ -224,6 +224,7 @@ def register(request, pk: int):
     try:
         registration = services.registration_create(
             event=event, user=request.user, consent=form.cleaned_data["consent"],
+            provision_consent=form.cleaned_data.get("provision_consent", False),
             party_size=form.cleaned_party_size(), answers=form.cleaned_answers(),
         )
     except ValidationError as exc:

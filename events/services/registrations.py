@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 # The version of the collection notice on the registration form (templates/events/_consent.html).
 # Change it whenever that notice changes, so each registration shows which text was agreed to.
-CONSENT_VERSION = "events-2026-11"
+CONSENT_VERSION = "events-2026-11-2"
 
 
 # --- Registration ------------------------------------------------------------------------------
@@ -47,13 +47,16 @@ def _check_answers(event: Event, answers: dict[str, Any]) -> dict[str, str]:
 
 
 def registration_create(
-    *, event: Event, user, consent: bool, party_size: int = 1, answers: dict[str, Any] | None = None,
-    now: datetime | None = None,
+    *, event: Event, user, consent: bool, provision_consent: bool = False, party_size: int = 1,
+    answers: dict[str, Any] | None = None, now: datetime | None = None,
 ) -> Registration:
     """Register ``user`` for ``event``: confirmed while places last, then waitlisted up to the limit.
 
     ``consent`` is the registrant's agreement to the collection notice (``CONSENT_VERSION``); its
-    version and time are stored on the registration. There is no registration without it.
+    version and time are stored on the registration. There is no registration without it. For an
+    event a partner agency runs (``event.shares_with_organiser``) the registrant's data goes to that
+    agency, so ``provision_consent`` (the separate third-party provision consent) is required too,
+    and its time is stored.
 
     Takes a row lock on the event, so concurrent registrations are counted one after another:
     never more confirmed places than ``capacity``. Refused (``ValidationError``, nothing changes)
@@ -63,6 +66,8 @@ def registration_create(
     now = now or timezone.now()
     if consent is not True:
         raise ValidationError(_("개인정보 수집·이용에 동의해야 신청할 수 있습니다."))
+    if event.shares_with_organiser and provision_consent is not True:
+        raise ValidationError(_("주관 기관에 개인정보를 제공하는 데 동의해야 신청할 수 있습니다."))
     if not isinstance(party_size, int) or party_size < 1:
         raise ValidationError(_("신청 인원은 1명 이상이어야 합니다."))
     with transaction.atomic():
@@ -97,6 +102,7 @@ def registration_create(
                 registration = Registration.objects.create(
                     event=event, user=user, party_size=party_size, status=status, answers=cleaned,
                     consent_version=CONSENT_VERSION, consented_at=now,
+                    provision_consented_at=now if event.shares_with_organiser else None,
                 )
         except IntegrityError:
             # The partial unique index caught a second active registration the check above missed.

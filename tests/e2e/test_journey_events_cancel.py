@@ -43,7 +43,7 @@ def test_register_for_a_fair_booth_and_cancel(page, login, axe_audit, citizen, o
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
 
         # Someone else arrives too late and waits.
-        waiting = services.registration_create(event=booth, user=other_citizen, consent=True)
+        waiting = services.registration_create(event=booth, user=other_citizen, consent=True, provision_consent=True)
         assert waiting.status == Registration.Status.WAITLISTED
 
         page.get_by_role("main").locator(".btn-wrap").get_by_role("link", name="내 행사 신청").click()

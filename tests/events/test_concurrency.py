@@ -25,7 +25,8 @@ def test_200_parallel_registrations_for_50_places_confirm_exactly_50_and_waitlis
 
     def register(user_id):
         try:
-            registration = services.registration_create(event=event, user=User.objects.get(pk=user_id), consent=True)
+            registration = services.registration_create(event=event, user=User.objects.get(pk=user_id), consent=True,
+                                                        provision_consent=True)
             return registration.status
         except ValidationError as exc:  # pragma: no cover - would be a lost registration
             return f"refused: {exc.messages}"

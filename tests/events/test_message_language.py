@@ -40,8 +40,8 @@ def assert_english(message):
 def test_registering_tells_an_english_reader_the_english_title(english, citizen):
     event = EventFactory(title_ko=KO, title_en=EN, capacity=1, waitlist_limit=5)
     with translation.override("ko"):  # the request's language is not the recipient's
-        services.registration_create(event=event, user=english, consent=True)
-        services.registration_create(event=event, user=citizen, consent=True)
+        services.registration_create(event=event, user=english, consent=True, provision_consent=True)
+        services.registration_create(event=event, user=citizen, consent=True, provision_consent=True)
     assert_english(inbox(english, "events.registration_confirmed").get())
     korean = inbox(citizen, "events.registration_waitlisted").get()
     assert KO in korean.subject and EN not in korean.subject
@@ -49,8 +49,8 @@ def test_registering_tells_an_english_reader_the_english_title(english, citizen)
 
 def test_offers_cancellations_and_organiser_messages_use_the_recipients_language(english, citizen):
     event = EventFactory(title_ko=KO, title_en=EN, capacity=1, waitlist_limit=5)
-    held = services.registration_create(event=event, user=citizen, consent=True)
-    services.registration_create(event=event, user=english, consent=True)
+    held = services.registration_create(event=event, user=citizen, consent=True, provision_consent=True)
+    services.registration_create(event=event, user=english, consent=True, provision_consent=True)
     services.registration_cancel(registration=held)
     assert_english(inbox(english, "events.offer_made").get())
 

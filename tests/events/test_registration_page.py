@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conftest import make_user
@@ -108,3 +109,32 @@ def test_head_counts_do_not_read_one_people(client):
     assert "정원 10명, 신청 1명" in content
     client.cookies["django_language"] = "en"
     assert "1 people" not in _page(client, umbrella).content.decode()
+
+
+def test_an_event_a_partner_agency_runs_asks_a_separate_consent_to_provide_the_data(client, citizen):
+    """PIPA: giving registrants' data to another body (the organising partner agency) is a consent of
+    its own, next to the one for collection; the city's own events ask only the first."""
+    from events import services
+
+    from .factories import AgencyFactory
+
+    agency_event = EventFactory(organiser=AgencyFactory(slug="police", name_ko="광명경찰서", is_city=False))
+    city_event = EventFactory()
+    client.force_login(citizen)
+    assert "개인정보 제3자 제공 안내" in _page(client, agency_event).content.decode()
+    assert "개인정보 제3자 제공 안내" not in _page(client, city_event).content.decode()
+
+    refused = client.post(f"/events/{agency_event.pk}/register/", {"consent": "on"})
+    assert refused.status_code == 200
+    assert "주관 기관에 개인정보를 제공하는 데 동의해 주세요" in refused.content.decode()
+    assert not Registration.objects.filter(event=agency_event).exists()
+    with pytest.raises(ValidationError):
+        services.registration_create(event=agency_event, user=citizen, consent=True)
+
+    client.post(f"/events/{agency_event.pk}/register/", {"consent": "on", "provision_consent": "on"})
+    registration = Registration.objects.get(event=agency_event, user=citizen)
+    assert registration.consent_version == CONSENT_VERSION
+    assert registration.consented_at and registration.provision_consented_at
+
+    client.post(f"/events/{city_event.pk}/register/", {"consent": "on"})
+    assert Registration.objects.get(event=city_event, user=citizen).provision_consented_at is None

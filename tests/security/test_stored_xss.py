@@ -165,7 +165,7 @@ def test_event_texts_and_question_labels_are_escaped_everywhere(client, citizen,
     me = signed_in(citizen)
     assert_escaped(get_ok(me, f"/events/{event.pk}/"), "event page signed in", title, label)
     registration = registration_create(event=event, user=citizen, party_size=1, answers={"due_month": probe("reply")},
-                                       consent=True)
+                                       consent=True, provision_consent=True)
     assert_escaped(get_ok(me, "/events/my/"), "/events/my/", title, venue)
     assert_escaped(get_ok(me, f"/events/registrations/{registration.pk}/"), "registration", title, venue)
 

@@ -54,7 +54,8 @@ def build_world() -> World:
              or Event.objects.filter(registration_required=True, starts_at__gt=timezone.now()).first())
     registration = Registration.objects.filter(user=citizen, event=event).first()
     if registration is None:
-        registration = registration_create(event=event, user=citizen, party_size=1, answers={}, consent=True)
+        registration = registration_create(event=event, user=citizen, party_size=1, answers={}, consent=True,
+                                           provision_consent=True)
     message = notify(recipient=citizen, kind="notifications.welcome", context={"name": "김시민", "tip": "x"})[0]
 
     from matchmaking.models import MeetupSession
