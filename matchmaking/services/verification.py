@@ -76,9 +76,11 @@ def verification_request(*, user, agency: Agency) -> Verification:
     """Ask the verifying staff of ``agency`` to confirm that ``user`` works there."""
     verification, created = Verification.objects.get_or_create(user=user, agency=agency)
     if not created and verification.status == Verification.Status.REJECTED:
+        # Asked again: a new request, dated now (the retention job counts from it).
         verification.status = Verification.Status.REQUESTED
         verification.decided_by, verification.decided_at = None, None
-        verification.save(update_fields=["status", "decided_by", "decided_at"])
+        verification.requested_at = timezone.now()
+        verification.save(update_fields=["status", "decided_by", "decided_at", "requested_at"])
     return verification
 
 

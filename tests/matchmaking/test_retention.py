@@ -74,3 +74,17 @@ def test_the_nightly_job_is_scheduled_and_runs(settings):
     assert entry["task"] == purge_unused_consents_task.name and entry["task"] in app.tasks
     assert entry["schedule"].hour == {3}
     assert purge_unused_consents_task.delay().get() == 0
+
+
+def test_asking_again_after_a_refusal_is_a_new_request_that_the_job_leaves_alone():
+    now = timezone.now()
+    agency = AgencyFactory()
+    person = consented(DAYS + 10, now)
+    old = requested(person, agency, days_ago=DAYS + 10, now=now, decided_days_ago=DAYS + 5,
+                    verifier=verifier_for(agency))
+    services.consent_record(user=person, optional_consent=False)  # today, on the way back in
+    services.verification_request(user=person, agency=agency)
+    old.refresh_from_db()
+    assert old.status == Verification.Status.REQUESTED and now - old.requested_at < timedelta(minutes=1)
+    services.consent_purge_unused(now=now + timedelta(minutes=1))
+    assert Verification.objects.filter(pk=old.pk).exists()
