@@ -128,6 +128,13 @@ class Day:
     events: list = field(default_factory=list)
 
 
+def next_event_from(user, *, day: date, filters: Filters) -> Event | None:
+    """The first event ``user`` may see that starts on or after ``day`` (for an empty month: "the
+    next one is on ..."). One query, on the ``starts_at`` index."""
+    return (event_list_visible_to(user, filters=filters).filter(starts_at__gte=local_midnight(day))
+            .order_by("starts_at", "pk").first())
+
+
 def month_weeks(user, *, month: date, filters: Filters) -> list[list[Day]]:
     """The month grid: weeks starting on Sunday, each day with the events touching it (Seoul time).
 

@@ -80,6 +80,9 @@ def month(request):
                  and selectors.add_months(this_month, -12) <= first <= selectors.add_months(this_month, 24))
     context = {
         "view": "month", "month": first, "weeks": weeks, "listed_days": SimpleLazyObject(lambda: _month_days(weeks)),
+        # Read only when the month is empty: where the calendar goes on.
+        "next_event": SimpleLazyObject(lambda: selectors.next_event_from(
+            request.user, day=selectors.add_months(first, 1), filters=filters)),
         "prev_month": selectors.add_months(first, -1), "next_month": selectors.add_months(first, 1),
         "weekday_names": [_("일"), _("월"), _("화"), _("수"), _("목"), _("금"), _("토")],
         "crumbs": _crumbs(request), **_filter_context(filters),

@@ -165,3 +165,17 @@ def test_now_is_today_in_seoul(client):
         response = client.get("/events/")
         assert response.context["month"] == date(2027, 5, 1)
         assert timezone.localdate() == date(2027, 5, 1)
+
+
+def test_an_empty_month_says_where_the_calendar_goes_on(client):
+    # The next event starts at 00:30 on 1 June in Seoul (31 May in UTC): the link must say June.
+    nxt = EventFactory(title_ko="6월 첫 행사", starts_at=at(2027, 6, 1, 0, 30), ends_at=at(2027, 6, 1, 2, 0))
+    EventFactory(title_ko="지난 행사", starts_at=at(2027, 2, 1, 10, 0), ends_at=at(2027, 2, 1, 12, 0))
+    content = client.get("/events/?month=2027-04").content.decode()
+    assert "이 달에는 행사가 없습니다." in content
+    assert f'href="{nxt.get_absolute_url()}"' in content and "6월 첫 행사" in content
+    assert 'href="?month=2027-06"' in content and "2027년 6월 달력 보기" in content
+    # A month with events does not point elsewhere; filters carry over to the next month's link.
+    assert "다음 행사:" not in client.get("/events/?month=2027-06").content.decode()
+    filtered = client.get("/events/?month=2027-04&type=fair").content.decode()
+    assert "다음 행사:" not in filtered  # no fair is coming
