@@ -31,6 +31,9 @@ class ApplicationForm(forms.Form):
         label=_("휴대전화 번호"), regex=r"^0\d{1,2}-?\d{3,4}-?\d{4}$", required=False, help_text=PHONE_HELP,
         error_messages={"invalid": _("010-1234-5678 형식으로 적어 주세요.")},
     )
+    phone_consent = forms.BooleanField(
+        label=_("선택 항목인 휴대전화 번호의 수집·이용에 동의합니다(문자 안내용)."), required=False,
+    )
     consent = forms.BooleanField(
         label=_("위 개인정보 수집·이용에 동의합니다."), required=False,
     )
@@ -56,7 +59,7 @@ class ApplicationForm(forms.Form):
             self.fields[key].is_required_document = document.is_required
             self.document_fields.append((key, document))
         # Consent last, after the reader has seen what is collected.
-        self.order_fields([*(k for k, _q in self.question_keys), "contact_phone",
+        self.order_fields([*(k for k, _q in self.question_keys), "contact_phone", "phone_consent",
                            *(k for k, _d in self.document_fields), "consent"])
 
     @staticmethod
@@ -73,6 +76,10 @@ class ApplicationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("contact_phone") and not cleaned.get("phone_consent"):
+            # An optional item is kept only with its own consent; without it, leave the number out.
+            self.add_error("phone_consent", _("휴대전화 번호를 남기려면 선택 항목 수집·이용에 동의해 주세요. "
+                                              "번호를 지우면 동의 없이 신청할 수 있습니다."))
         submitting = "submit" in self.data
         if submitting:
             for key, question in zip((k for k, _q in self.question_keys), self.program.form_questions, strict=True):

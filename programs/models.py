@@ -283,6 +283,10 @@ class Application(models.Model):
     answers = models.JSONField(_("신청 내용"), default=dict, blank=True)
     contact_phone = models.CharField(_("연락처"), max_length=20, blank=True)
     consent_at = models.DateTimeField(_("개인정보 수집·이용 동의 시각"), null=True, blank=True)
+    # Which notice the applicant agreed to (programs.services.CONSENT_VERSION); empty for older rows.
+    consent_version = models.CharField(_("동의서 버전"), max_length=20, blank=True, default="", db_default="")
+    # The phone number is an optional item: kept only with a consent of its own (PIPA), dated here.
+    phone_consent_at = models.DateTimeField(_("선택 항목(휴대전화) 동의 시각"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("접수 일시"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("결정 일시"), null=True, blank=True)
     decision_reason = models.TextField(_("결정 사유"), blank=True)

@@ -19,6 +19,9 @@ from notifications.services import notify
 from .models import Application, ApplicationDocument, ApplicationEvent, FinderProfile, Program
 
 S = Application.Status
+# The version of the collection notice on the apply page (templates/programs/apply.html): change it
+# whenever that text changes, so each application says which text its applicant agreed to.
+CONSENT_VERSION = "programs-2026-11"
 
 
 class ApplicationError(ValidationError):
@@ -75,16 +78,29 @@ def _store_documents(application: Application, files: dict) -> None:
 
 @transaction.atomic
 def application_save_draft(*, application: Application, answers: dict, contact_phone: str = "",
-                           consent: bool = False, files: dict | None = None) -> Application:
-    """Save what the applicant has filled in so far; only drafts can be edited."""
+                           consent: bool = False, phone_consent: bool = False,
+                           files: dict | None = None) -> Application:
+    """Save what the applicant has filled in so far; only drafts can be edited.
+
+    ``consent`` is the agreement to the collection notice (its time and ``CONSENT_VERSION`` are
+    kept). The phone number is optional and needs ``phone_consent`` of its own: without it no number
+    is kept; removing the number clears that consent's time."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != S.DRAFT:
         raise ApplicationError(_("이미 제출한 신청서는 고칠 수 없습니다."))
+    if contact_phone and not phone_consent:
+        raise ApplicationError(_("휴대전화 번호를 남기려면 선택 항목 수집·이용에 동의해 주세요."))
     application.answers = answers
     application.contact_phone = contact_phone
+    now = timezone.now()
     if consent and application.consent_at is None:
-        application.consent_at = timezone.now()
-    application.save(update_fields=["answers", "contact_phone", "consent_at", "updated_at"])
+        application.consent_at, application.consent_version = now, CONSENT_VERSION
+    if not contact_phone:
+        application.phone_consent_at = None
+    elif application.phone_consent_at is None:
+        application.phone_consent_at = now
+    application.save(update_fields=["answers", "contact_phone", "consent_at", "consent_version", "phone_consent_at",
+                                    "updated_at"])
     _store_documents(application, files or {})
     return application
 

@@ -198,7 +198,8 @@ def apply(request, slug):
             try:
                 services.application_save_draft(
                     application=application, answers=form.answers(), contact_phone=form.cleaned_data["contact_phone"],
-                    consent=form.cleaned_data["consent"], files=form.files_by_document(),
+                    consent=form.cleaned_data["consent"], phone_consent=form.cleaned_data["phone_consent"],
+                    files=form.files_by_document(),
                 )
                 if "submit" in request.POST:
                     application = services.application_submit(application=application, actor=request.user)
@@ -211,7 +212,8 @@ def apply(request, slug):
                 form.add_error(None, exc.messages[0])
     else:
         initial = {f"q_{k}": v for k, v in application.answers.items()}
-        initial.update(contact_phone=application.contact_phone, consent=application.consent_at is not None)
+        initial.update(contact_phone=application.contact_phone, consent=application.consent_at is not None,
+                       phone_consent=application.phone_consent_at is not None)
         form = ApplicationForm(initial=initial, program=program, uploaded_document_ids=uploaded)
     return render(request, "programs/apply.html", {
         "program": program, "application": application, "form": form,

@@ -432,3 +432,33 @@ def test_a_submitted_application_is_not_discarded_but_withdrawn(client, citizen,
         services.application_draft_discard(application=application, user=citizen)
     application.refresh_from_db()
     assert application.status == "submitted" and application.documents.exists()
+
+
+@pytest.mark.django_db
+def test_the_optional_phone_number_is_kept_only_with_its_own_consent(client, citizen, program):
+    """PIPA: an optional item gets a separate consent. A number without it is refused with a
+    message and nothing typed is lost; with it, the consent's time is kept; the notice's version too."""
+    client.force_login(citizen)
+    refused = submit(client, program, contact_phone="010-1234-5678")
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "선택 항목 수집·이용에 동의해 주세요" in page and "010-1234-5678" in page
+    assert not Application.objects.filter(status="submitted").exists()
+    assert Application.objects.get().contact_phone == ""
+
+    submit(client, program, contact_phone="010-1234-5678", phone_consent="on")
+    application = Application.objects.get()
+    assert application.status == "submitted" and application.contact_phone == "010-1234-5678"
+    assert application.phone_consent_at is not None and application.consent_at is not None
+    assert application.consent_version == services.CONSENT_VERSION
+
+    # Without a number nothing optional is asked or kept.
+    other = ProgramFactory(slug="no-phone")
+    RequiredDocumentFactory(program=other, name_ko="등본")
+    submit(client, other)
+    assert Application.objects.get(program=other).phone_consent_at is None
+    draft = ApplicationFactory(program=ProgramFactory(slug="draft-only"), applicant=citizen)
+    with pytest.raises(services.ApplicationError, match="선택 항목"):
+        services.application_save_draft(application=draft, answers={}, contact_phone="010-9999-8888")
+    draft.refresh_from_db()
+    assert draft.contact_phone == ""
