@@ -127,18 +127,25 @@ def application_draft_purge_expired(*, now: datetime | None = None, batch_size: 
     total = 0
     for ids in _in_batches(expired, batch_size):
         with transaction.atomic():
-            batch = expired.filter(pk__in=ids)  # still a draft, still untouched: a save meanwhile keeps it
-            _delete_files_on_commit(list(ApplicationDocument.objects.filter(application__in=batch)
+            # Locked and checked again (still a draft, still untouched): a submit or save running right
+            # now either waits for this batch or, holding the row itself, keeps it out of the batch.
+            locked = list(expired.filter(pk__in=ids).select_for_update(skip_locked=True)
+                          .values_list("pk", flat=True))
+            _delete_files_on_commit(list(ApplicationDocument.objects.filter(application_id__in=locked)
                                          .values_list("file", flat=True)))
-            _deleted, by_model = batch.delete()  # document and history rows go with them
+            _deleted, by_model = Application.objects.filter(pk__in=locked).delete()  # documents, history too
             total += by_model.get(Application._meta.label, 0)
     return total
 
 
-def finder_profile_purge_expired(*, now: datetime | None = None) -> int:
+def finder_profile_purge_expired(*, now: datetime | None = None, batch_size: int = RETENTION_BATCH) -> int:
     """Delete finder answers not saved again for FINDER_PROFILE_RETENTION_DAYS; returns how many.
-    One DELETE: the table has one row per person and nothing hangs off it."""
+    In batches of ids, each its own transaction: a delete signal (the person's my-page cache) runs
+    per row, so one unbounded DELETE would load every expired row at once."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.FINDER_PROFILE_RETENTION_DAYS)
-    deleted, _by_model = FinderProfile.objects.filter(saved_at__lt=cutoff).delete()
-    return deleted
+    expired = FinderProfile.objects.filter(saved_at__lt=now - timedelta(days=settings.FINDER_PROFILE_RETENTION_DAYS))
+    total = 0
+    for ids in _in_batches(expired, batch_size):
+        with transaction.atomic():
+            total += expired.filter(pk__in=ids).delete()[0]
+    return total

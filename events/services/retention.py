@@ -36,10 +36,17 @@ def registration_purge_expired(*, now: datetime | None = None, batch_size: int =
         last = ids[-1]
 
 
-def program_interest_purge_expired(*, now: datetime | None = None) -> int:
+def program_interest_purge_expired(*, now: datetime | None = None, batch_size: int = RETENTION_BATCH) -> int:
     """Delete programs noted at a fair more than REGISTRATION_RETENTION_DAYS ago; returns how many.
-    One DELETE: nothing hangs off an interest."""
+    In batches of ids, each its own transaction: a delete signal (the person's my-page cache) runs
+    per row, so one unbounded DELETE would load every expired row at once."""
     now = now or timezone.now()
-    deleted, _by_model = ProgramInterest.objects.filter(
-        created_at__lt=now - timedelta(days=settings.REGISTRATION_RETENTION_DAYS)).delete()
-    return deleted
+    expired = ProgramInterest.objects.filter(created_at__lt=now - timedelta(days=settings.REGISTRATION_RETENTION_DAYS))
+    total, last = 0, 0
+    while True:
+        ids = list(expired.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return total
+        with transaction.atomic():
+            total += expired.filter(pk__in=ids).delete()[0]
+        last = ids[-1]

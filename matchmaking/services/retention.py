@@ -30,7 +30,9 @@ def consent_purge_unused(*, now: datetime | None = None, batch_size: int = RETEN
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MATCHMAKING_UNUSED_CONSENT_DAYS)
-    recent_verification = Q(requested_at__gte=cutoff) | Q(decided_at__gte=cutoff)
+    # A request still waiting for the agency's answer is a step in progress, however old.
+    recent_verification = (Q(requested_at__gte=cutoff) | Q(decided_at__gte=cutoff)
+                           | Q(status=Verification.Status.REQUESTED))
     people = (get_user_model().objects
               .filter(Exists(ConsentRecord.objects.filter(user=OuterRef("pk")))
                       | Exists(Verification.objects.filter(user=OuterRef("pk"))))
@@ -46,5 +48,5 @@ def consent_purge_unused(*, now: datetime | None = None, batch_size: int = RETEN
             no_profile = ~Exists(Profile.objects.filter(user=OuterRef("user")))
             total += ConsentRecord.objects.filter(no_profile, user_id__in=ids, given_at__lt=cutoff).delete()[0]
             total += (Verification.objects.filter(no_profile, user_id__in=ids, requested_at__lt=cutoff)
-                      .exclude(decided_at__gte=cutoff).delete()[0])
+                      .exclude(decided_at__gte=cutoff).exclude(status=Verification.Status.REQUESTED).delete()[0])
         last = ids[-1]

@@ -88,3 +88,13 @@ def test_asking_again_after_a_refusal_is_a_new_request_that_the_job_leaves_alone
     assert old.status == Verification.Status.REQUESTED and now - old.requested_at < timedelta(minutes=1)
     services.consent_purge_unused(now=now + timedelta(minutes=1))
     assert Verification.objects.filter(pk=old.pk).exists()
+
+
+def test_a_request_still_waiting_for_the_agencys_answer_is_kept_however_old():
+    now = timezone.now()
+    agency = AgencyFactory()
+    waiting = consented(DAYS + 100, now)
+    request = requested(waiting, agency, days_ago=DAYS + 100, now=now)
+    assert services.consent_purge_unused(now=now) == 0
+    assert Verification.objects.filter(pk=request.pk, status=Verification.Status.REQUESTED).exists()
+    assert ConsentRecord.objects.filter(user=waiting).exists()

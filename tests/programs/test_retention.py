@@ -183,6 +183,24 @@ def test_saved_finder_answers_go_a_year_after_the_last_save(citizen, other_citiz
     assert list(FinderProfile.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
+def test_finder_answers_go_in_bounded_batches(now):
+    """A delete signal runs per row, so the job pages through ids: batches of 2 for 5 rows still
+    remove them all, and no query reads more rows than a batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import make_user
+
+    for n in range(5):
+        FinderProfile.objects.create(user=make_user(f"f{n}@example.com"), answers={})
+    FinderProfile.objects.update(saved_at=now - timedelta(days=400))
+    with CaptureQueriesContext(connection) as ctx:
+        assert retention.finder_profile_purge_expired(now=now, batch_size=2) == 5
+    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and "finderprofile" in q["sql"]]
+    assert selects and all("LIMIT" in sql or "IN (" in sql for sql in selects), selects
+    assert not FinderProfile.objects.exists()
+
+
 def test_the_nightly_job_is_scheduled_and_runs(settings):
     from gwangmyeong_portal.celery import app
     from programs.tasks import purge_expired_task
