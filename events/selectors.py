@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from gwangmyeong_portal.dates import FIRST_YEAR, LAST_YEAR
 from partners.models import Agency
 
 from .models import Event, LifeStage, Registration
@@ -29,7 +30,7 @@ def parse_month(value: str | None) -> date:
     match = MONTH_RE.fullmatch(value or "")
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 1900 <= year <= 2200 and 1 <= month <= 12:
+        if FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12:
             return date(year, month, 1)
     return today().replace(day=1)
 
@@ -43,7 +44,7 @@ def parse_week(value: str | None) -> date:
             day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             day = None
-        if day is not None and not 1900 <= day.year <= 2200:
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
             day = None
     day = day or today()
     return day - timedelta(days=(day.weekday() + 1) % 7)

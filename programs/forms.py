@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gwangmyeong_portal import dates
 from gwangmyeong_portal.uploads import UploadValidator
 
 from .models import Program
@@ -116,26 +115,9 @@ class ProvideInfoForm(forms.Form):
 
 
 class TimelineForm(forms.Form):
-    due_date = forms.DateField(label=_("출산 예정일"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
-    birth_date = forms.DateField(label=_("자녀 출생일"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-
-    # Program windows are counted in days from these dates; 9999-12-31 plus a few weeks is past
-    # the last date Python knows (the page answered 500). The same years as the events calendar.
-    FIRST, LAST = date(1900, 1, 1), date(2200, 12, 31)
-
-    def _in_range(self, name):
-        value = self.cleaned_data.get(name)
-        if value and not self.FIRST <= value <= self.LAST:
-            raise forms.ValidationError(_("1900년부터 2200년 사이의 날짜를 적어 주세요."), code="out_of_range")
-        return value
-
-    def clean_due_date(self):
-        return self._in_range("due_date")
-
-    def clean_birth_date(self):
-        return self._in_range("birth_date")
+    # Program windows are counted in days from these dates: only the supported years.
+    due_date = dates.DateField(label=_("출산 예정일"), required=False)
+    birth_date = dates.DateField(label=_("자녀 출생일"), required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gwangmyeong_portal import dates
 from partners.models import ActivityReport, LectureRequest
 from programs.models import Application, LifeStage, Program
 
@@ -35,25 +36,10 @@ def default_range(today: date | None = None) -> tuple[date, date]:
 
 
 class ReportFilterForm(forms.Form):
-    start = forms.DateField(label=_("시작일"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("종료일"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Periods are widened by a day and split into months: only the supported years.
+    start = dates.DateField(label=_("시작일"), required=False)
+    end = dates.DateField(label=_("종료일"), required=False)
     stage = forms.ChoiceField(label=_("생애 단계"), required=False, choices=[("", _("전체")), *LifeStage.choices])
-
-    # Periods are widened by a day and split into months; past 9999-12-31 Python has no dates
-    # (the page answered 500). The same years as the finder and the events calendar.
-    FIRST, LAST = date(1900, 1, 1), date(2200, 12, 31)
-
-    def _in_range(self, name):
-        value = self.cleaned_data.get(name)
-        if value and not self.FIRST <= value <= self.LAST:
-            raise forms.ValidationError(_("1900년부터 2200년 사이의 날짜를 적어 주세요."), code="out_of_range")
-        return value
-
-    def clean_start(self):
-        return self._in_range("start")
-
-    def clean_end(self):
-        return self._in_range("end")
 
     def clean(self):
         data = super().clean()
@@ -127,8 +113,9 @@ LANGUAGE_CHOICES = [("ko", _("한국어")), ("en", "English")]
 class DetailExportForm(forms.Form):
     """The date range, format and header language of a detail export, and why it is downloaded (PIPA)."""
 
-    start = forms.DateField(label=_("시작일"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("종료일"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Periods are widened by a day and split into months: only the supported years.
+    start = dates.DateField(label=_("시작일"), required=False)
+    end = dates.DateField(label=_("종료일"), required=False)
     format = forms.ChoiceField(label=_("파일 형식"), choices=FORMAT_CHOICES, initial="csv")
     lang = forms.ChoiceField(label=_("머리글 언어"), choices=LANGUAGE_CHOICES, initial="ko")
     reason = forms.CharField(
@@ -137,22 +124,6 @@ class DetailExportForm(forms.Form):
                     "사유는 접속기록에 남습니다."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-
-    # Periods are widened by a day and split into months; past 9999-12-31 Python has no dates
-    # (the page answered 500). The same years as the finder and the events calendar.
-    FIRST, LAST = date(1900, 1, 1), date(2200, 12, 31)
-
-    def _in_range(self, name):
-        value = self.cleaned_data.get(name)
-        if value and not self.FIRST <= value <= self.LAST:
-            raise forms.ValidationError(_("1900년부터 2200년 사이의 날짜를 적어 주세요."), code="out_of_range")
-        return value
-
-    def clean_start(self):
-        return self._in_range("start")
-
-    def clean_end(self):
-        return self._in_range("end")
 
     def clean(self):
         data = super().clean()
