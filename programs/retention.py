@@ -21,6 +21,8 @@ from django.db.models import Case, DateTimeField, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gwangmyeong_portal.batches import id_batches
+
 from .models import Application, ApplicationDocument, ApplicationEvent, FinderProfile
 
 S = Application.Status
@@ -51,18 +53,6 @@ def _delete_files_on_commit(names: list[str]) -> None:
             storage.delete(name)  # a file already gone is no error
 
     transaction.on_commit(delete)
-
-
-def _in_batches(queryset, batch_size: int):
-    """Primary keys of ``queryset`` in ascending batches (keyset paging: each batch starts after the
-    last, so rows left as they were, or changed so they no longer match, are never read twice)."""
-    last = 0
-    while True:
-        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
 
 
 def _expired_applications(*, cutoff: datetime, anonymous_id: int):
@@ -100,7 +90,7 @@ def application_anonymise_expired(*, now: datetime | None = None, batch_size: in
     anonymous = anonymised_applicant()
     expired = _expired_applications(cutoff=cutoff, anonymous_id=anonymous.pk)
     total = 0
-    for ids in _in_batches(expired, batch_size):
+    for ids in id_batches(expired, batch_size):
         with transaction.atomic():
             rows = list(Application.objects.filter(pk__in=ids).exclude(applicant_id=anonymous.pk)
                         .values("pk", "program_id", "status", "submitted_at", "decided_at"))
@@ -125,7 +115,7 @@ def application_draft_purge_expired(*, now: datetime | None = None, batch_size: 
     cutoff = now - timedelta(days=settings.APPLICATION_DRAFT_RETENTION_DAYS)
     expired = Application.objects.filter(status=S.DRAFT, updated_at__lt=cutoff)
     total = 0
-    for ids in _in_batches(expired, batch_size):
+    for ids in id_batches(expired, batch_size):
         with transaction.atomic():
             # Locked and checked again (still a draft, still untouched): a submit or save running right
             # now either waits for this batch or, holding the row itself, keeps it out of the batch.
@@ -145,7 +135,7 @@ def finder_profile_purge_expired(*, now: datetime | None = None, batch_size: int
     now = now or timezone.now()
     expired = FinderProfile.objects.filter(saved_at__lt=now - timedelta(days=settings.FINDER_PROFILE_RETENTION_DAYS))
     total = 0
-    for ids in _in_batches(expired, batch_size):
+    for ids in id_batches(expired, batch_size):
         with transaction.atomic():
             total += expired.filter(pk__in=ids).delete()[0]
     return total

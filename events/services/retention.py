@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from gwangmyeong_portal.batches import id_batches
+
 from ..models import ProgramInterest, Registration
 
 RETENTION_BATCH = 1000
@@ -25,15 +27,12 @@ def registration_purge_expired(*, now: datetime | None = None, batch_size: int =
     """
     now = now or timezone.now()
     expired = Registration.objects.filter(event__ends_at__lt=now - timedelta(days=settings.REGISTRATION_RETENTION_DAYS))
-    total, last = 0, 0
-    while True:
-        ids = list(expired.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return total
+    total = 0
+    for ids in id_batches(expired, batch_size):
         with transaction.atomic():
             _deleted, by_model = Registration.objects.filter(pk__in=ids).delete()  # feedback goes with them
         total += by_model.get(Registration._meta.label, 0)
-        last = ids[-1]
+    return total
 
 
 def program_interest_purge_expired(*, now: datetime | None = None, batch_size: int = RETENTION_BATCH) -> int:
@@ -42,11 +41,8 @@ def program_interest_purge_expired(*, now: datetime | None = None, batch_size: i
     per row, so one unbounded DELETE would load every expired row at once."""
     now = now or timezone.now()
     expired = ProgramInterest.objects.filter(created_at__lt=now - timedelta(days=settings.REGISTRATION_RETENTION_DAYS))
-    total, last = 0, 0
-    while True:
-        ids = list(expired.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return total
+    total = 0
+    for ids in id_batches(expired, batch_size):
         with transaction.atomic():
             total += expired.filter(pk__in=ids).delete()[0]
-        last = ids[-1]
+    return total

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from gwangmyeong_portal.batches import id_batches
+
 from ..models import ConsentRecord, Profile, Verification
 
 RETENTION_BATCH = 500
@@ -39,14 +41,11 @@ def consent_purge_unused(*, now: datetime | None = None, batch_size: int = RETEN
               .exclude(Exists(Profile.objects.filter(user=OuterRef("pk"))))
               .exclude(Exists(ConsentRecord.objects.filter(user=OuterRef("pk"), given_at__gte=cutoff)))
               .exclude(Exists(Verification.objects.filter(recent_verification, user=OuterRef("pk")))))
-    total, last = 0, 0
-    while True:
-        ids = list(people.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return total
+    no_profile = ~Exists(Profile.objects.filter(user=OuterRef("user")))
+    total = 0
+    for ids in id_batches(people, batch_size):
         with transaction.atomic():
-            no_profile = ~Exists(Profile.objects.filter(user=OuterRef("user")))
             total += ConsentRecord.objects.filter(no_profile, user_id__in=ids, given_at__lt=cutoff).delete()[0]
             total += (Verification.objects.filter(no_profile, user_id__in=ids, requested_at__lt=cutoff)
                       .exclude(decided_at__gte=cutoff).exclude(status=Verification.Status.REQUESTED).delete()[0])
-        last = ids[-1]
+    return total

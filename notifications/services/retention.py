@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from gwangmyeong_portal.batches import id_batches
+
 from ..models import Message
 
 RETENTION_BATCH = 2000
@@ -27,11 +29,8 @@ def message_purge_expired(*, now: datetime | None = None, batch_size: int = RETE
     """
     now = now or timezone.now()
     expired = Message.objects.filter(created_at__lt=now - timedelta(days=settings.MESSAGE_RETENTION_DAYS))
-    total, last = 0, 0
-    while True:
-        ids = list(expired.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return total
+    total = 0
+    for ids in id_batches(expired, batch_size):
         with transaction.atomic():
             total += Message.objects.filter(pk__in=ids).delete()[0]
-        last = ids[-1]
+    return total
