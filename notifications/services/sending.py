@@ -53,18 +53,8 @@ def notify(
     undeclared kind and ``TypeError`` for a context that is not JSON; a missing template variable
     or address is reported at delivery, where the row is marked failed with the reason.
     """
-    kind_obj = get_kind(kind)
-    if channels is not None:
-        channels = tuple(channels)
-        unknown = set(channels) - set(CHANNELS)
-        if unknown:
-            raise ValueError(f"Unknown notification channels: {sorted(unknown)}")
-    try:
-        canonical = json.dumps(context, sort_keys=True, ensure_ascii=False)
-    except TypeError as exc:
-        raise TypeError(f"notify({kind}): context must be JSON-serialisable: {exc}") from None
+    kind_obj, channels, digest = _checked(kind, context, channels, link, caller="notify")
     if idempotency_key is None:
-        digest = hashlib.sha256(f"{canonical}|{link}".encode()).hexdigest()[:40]
         idempotency_key = f"{kind}:{recipient.pk}:{digest}"
     if len(idempotency_key) > 240:
         raise ValueError("idempotency_key is longer than 240 characters")
@@ -94,6 +84,24 @@ def notify(
                                                                            Message.Status.HELD):
             _enqueue_on_commit(message)
     return messages
+
+
+def _checked(kind: str, context: dict, channels: Iterable[str] | None, link: str, *, caller: str
+             ) -> tuple[Kind, tuple[str, ...] | None, str]:
+    """What ``notify`` and ``notify_many`` check before writing anything: the kind, the channels and
+    a JSON context. Returns the kind, the channels as a tuple, and the digest of context and link
+    that stands in for an idempotency key the caller did not give."""
+    kind_obj = get_kind(kind)
+    if channels is not None:
+        channels = tuple(channels)
+        unknown = set(channels) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"Unknown notification channels: {sorted(unknown)}")
+    try:
+        canonical = json.dumps(context, sort_keys=True, ensure_ascii=False)
+    except TypeError as exc:
+        raise TypeError(f"{caller}({kind}): context must be JSON-serialisable: {exc}") from None
+    return kind_obj, channels, hashlib.sha256(f"{canonical}|{link}".encode()).hexdigest()[:40]
 
 
 def _deliver_inapp_unsaved(message: Message, now: datetime) -> None:
@@ -172,21 +180,11 @@ def notify_many(
     delivery enqueued after commit as ``deliver_messages`` tasks of ``DELIVERY_BATCH`` ids each.
     Raises like ``notify`` (``UnknownKind``, ``TypeError``, ``ValueError``) before writing anything.
     """
-    kind_obj = get_kind(kind)
-    if channels is not None:
-        channels = tuple(channels)
-        unknown = set(channels) - set(CHANNELS)
-        if unknown:
-            raise ValueError(f"Unknown notification channels: {sorted(unknown)}")
-    try:
-        canonical = json.dumps(context, sort_keys=True, ensure_ascii=False)
-    except TypeError as exc:
-        raise TypeError(f"notify_many({kind}): context must be JSON-serialisable: {exc}") from None
+    kind_obj, channels, digest = _checked(kind, context, channels, link, caller="notify_many")
     people = list({recipient.pk: recipient for recipient in recipients}.values())  # each person once
     if not people:
         return 0
     if idempotency_key is None:
-        digest = hashlib.sha256(f"{canonical}|{link}".encode()).hexdigest()[:40]
         keys = {person.pk: f"{kind}:{person.pk}:{digest}" for person in people}
     else:
         keys = {person.pk: f"{idempotency_key}:{person.pk}" for person in people}
