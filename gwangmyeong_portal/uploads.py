@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
 from django.utils.text import get_valid_filename
@@ -151,3 +152,17 @@ def private_file_response(field_file, *, download_name: str) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def delete_files_on_commit(storage, names) -> None:
+    """Remove stored uploads once the transaction that removed their rows has committed: a rollback
+    keeps both the rows and the files. A file already gone is no error."""
+    names = [name for name in names if name]
+    if not names:
+        return
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)

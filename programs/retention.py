@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gwangmyeong_portal.batches import id_batches
+from gwangmyeong_portal.uploads import delete_files_on_commit
 
 from .models import Application, ApplicationDocument, ApplicationEvent, FinderProfile
 
@@ -42,17 +43,7 @@ def anonymised_applicant():
 
 
 def _delete_files_on_commit(names: list[str]) -> None:
-    """Remove stored uploads once the rows that pointed at them are gone for good (a rollback keeps both)."""
-    names = [name for name in names if name]
-    if not names:
-        return
-    storage = ApplicationDocument._meta.get_field("file").storage
-
-    def delete():
-        for name in names:
-            storage.delete(name)  # a file already gone is no error
-
-    transaction.on_commit(delete)
+    delete_files_on_commit(ApplicationDocument._meta.get_field("file").storage, names)
 
 
 def _expired_applications(*, cutoff: datetime, anonymous_id: int):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gwangmyeong_portal.uploads import original_name
+from gwangmyeong_portal.uploads import delete_files_on_commit, original_name
 from notifications.rendering import language_for
 from notifications.services import notify
 
@@ -249,16 +249,10 @@ def application_draft_discard(*, application: Application, user) -> None:
         raise ApplicationError(_("본인이 작성 중인 신청서만 삭제할 수 있습니다."))
     if application.status != S.DRAFT:
         raise ApplicationError(_("이미 제출한 신청서는 삭제할 수 없습니다. 내 신청 내역에서 신청을 취소하세요."))
-    names = [name for name in application.documents.values_list("file", flat=True) if name]
+    names = list(application.documents.values_list("file", flat=True))
     application.delete()
-    storage = ApplicationDocument._meta.get_field("file").storage
-
-    def delete_files():
-        for name in names:
-            storage.delete(name)  # a file already gone is no error
-
     # After commit: a rollback must not leave a draft whose files are gone.
-    transaction.on_commit(delete_files)
+    delete_files_on_commit(ApplicationDocument._meta.get_field("file").storage, names)
 
 
 def finder_profile_save(*, user, answers: dict) -> FinderProfile:
