@@ -31,9 +31,11 @@ class StaffIdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        request.holds_staff_role = False  # read by StaffTwoFactorMiddleware, which runs next
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            if self._holds_role(request, user, now):
+            request.holds_staff_role = self._holds_role(request, user, now)
+            if request.holds_staff_role:
                 last_seen = request.session.get(self.SESSION_KEY)
                 if last_seen is not None and now - last_seen > settings.STAFF_SESSION_IDLE_SECONDS:
                     logout(request)
@@ -53,21 +55,12 @@ class StaffIdleTimeoutMiddleware:
         return holds
 
 
-def holds_staff_role(request) -> bool:
-    """Whether the signed-in person can reach other people's personal data (as decided, and kept in
-    the session, by ``StaffIdleTimeoutMiddleware``, which runs first)."""
-    user = request.user
-    if user.is_staff or user.is_superuser:
-        return True
-    checked = request.session.get(StaffIdleTimeoutMiddleware.ROLE_KEY)
-    return bool(checked and checked[1])
-
-
 class StaffTwoFactorMiddleware:
     """With ``STAFF_REQUIRE_MFA`` (on in production), anyone holding a staff role turns on two-factor
     sign-in (TOTP, allauth.mfa) before anything else: until then every page except the account pages
     (two-factor setup, sign-out), static files and the health check leads to the setup page.
-    Citizens are never asked. Once it is on, allauth asks for the code at every sign-in."""
+    Citizens are never asked. Once it is on, allauth asks for the code at every sign-in. Who holds a
+    staff role is decided once per request by ``StaffIdleTimeoutMiddleware`` (``request.holds_staff_role``)."""
 
     OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
@@ -76,7 +69,7 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         if (settings.STAFF_REQUIRE_MFA and request.user.is_authenticated
-                and not request.path.startswith(self.OPEN_PREFIXES) and holds_staff_role(request)):
+                and not request.path.startswith(self.OPEN_PREFIXES) and getattr(request, "holds_staff_role", False)):
             from allauth.mfa.models import Authenticator
             from allauth.mfa.utils import is_mfa_enabled
 
