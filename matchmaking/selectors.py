@@ -74,13 +74,18 @@ def _suppress(n: int | None) -> int | None:
     return n
 
 
-def city_aggregates(*, now=None) -> dict:
+def city_aggregates(*, now=None, start=None, end=None) -> dict:
     """Figures for the city: per held session and in total — applications, seats, attendance,
-    matches and match rate (matched attendees / attendees). Counts under 5 are suppressed, a
+    matches and match rate (matched attendees / attendees). Counts under 5 are suppressed (None), a
     column's total is withheld when one of its cells is (``totals["withheld"]``), and a rate is
-    shown only when both of its counts are."""
+    shown only when both of its counts are. ``start``/``end`` keep sessions starting in that period
+    (the reports dashboard). The one place these rules live: the stats page and the reports
+    dashboard both read them here. One query."""
     now = now or timezone.now()
-    sessions = (MeetupSession.objects.select_related("event").filter(event__starts_at__lte=now)
+    held = MeetupSession.objects.filter(event__starts_at__lte=now)
+    if start is not None and end is not None:
+        held = held.filter(event__starts_at__gte=start, event__starts_at__lt=end)
+    sessions = (held.select_related("event")
                 .annotate(n_applications=Count("applications", distinct=True),
                           n_attended=Count("applications", filter=Q(applications__status=Status.ATTENDED),
                                            distinct=True),
@@ -91,7 +96,8 @@ def city_aggregates(*, now=None) -> dict:
     for s in sessions:
         seats = s.seats_female + s.seats_male
         rows.append({
-            "title": s.title, "date": s.starts_at, "applications": _suppress(s.n_applications), "seats": seats,
+            "title": s.title, "title_ko": s.event.title_ko, "date": s.starts_at,
+            "applications": _suppress(s.n_applications), "seats": seats,
             "attended": _suppress(s.n_attended), "matches": _suppress(s.n_matches),
             "match_rate": _rate(s.n_matches, s.n_attended),
         })

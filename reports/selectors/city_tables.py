@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import ReportFilters
-from .scope import SUPPRESS_BELOW, SUPPRESSED, WITHHELD, Column, Table, _bounds, _chart, _months, _rate, _suppress
+from .scope import SUPPRESSED, WITHHELD, Column, Table, _bounds, _chart, _months, _rate
 
 # --- Applications -------------------------------------------------------------------------------
 
@@ -135,46 +135,28 @@ def program_decisions(*, user, filters: ReportFilters) -> Table:
 
 def matchmaking_sessions(*, filters: ReportFilters) -> Table:
     """Held meetup sessions in the period: applications, attendance, matches, match rate; counts
-    under 5 suppressed (and a rate only where both its counts are shown). One query; no person's
-    data, pick or contact is read."""
-    from matchmaking.models import MeetupSession, SessionApplication
+    under 5 suppressed, a total that would reveal one withheld, a rate only where both its counts are
+    shown — the registry's own figures (``matchmaking.selectors.city_aggregates``), written as table
+    cells. One query; no person's data, pick or contact is read."""
+    from matchmaking.selectors import city_aggregates
 
     start, end = _bounds(filters)
-    now = timezone.now()
-    results = list(
-        MeetupSession.objects.filter(event__starts_at__gte=start, event__starts_at__lt=end, event__starts_at__lte=now)
-        .annotate(n_applications=Count("applications", distinct=True),
-                  n_attended=Count("applications", filter=Q(applications__status=SessionApplication.Status.ATTENDED),
-                                   distinct=True),
-                  n_matches=Count("matches", distinct=True))
-        .values("event__title_ko", "event__starts_at", "seats_female", "seats_male", "n_applications", "n_attended",
-                "n_matches")
-        .order_by("event__starts_at", "pk")
-    )
-    rows, totals = [], {"seats": 0, "applications": 0, "attended": 0, "matches": 0}
+    figures = city_aggregates(start=start, end=end)
 
-    def match_rate(matches, attended):
-        if matches < SUPPRESS_BELOW or attended < SUPPRESS_BELOW:
-            return SUPPRESSED
-        return round(100 * 2 * matches / attended, 1)
+    def cell(value):
+        return SUPPRESSED if value is None else value
 
-    for r in results:
-        seats = r["seats_female"] + r["seats_male"]
-        rows.append([r["event__title_ko"], f"{timezone.localtime(r['event__starts_at']):%Y-%m-%d}", seats,
-                     _suppress(r["n_applications"]), _suppress(r["n_attended"]), _suppress(r["n_matches"]),
-                     match_rate(r["n_matches"], r["n_attended"])])
-        totals["seats"] += seats
-        totals["applications"] += r["n_applications"]
-        totals["attended"] += r["n_attended"]
-        totals["matches"] += r["n_matches"]
+    rows = [[r["title_ko"], f"{timezone.localtime(r['date']):%Y-%m-%d}", r["seats"], cell(r["applications"]),
+             cell(r["attended"]), cell(r["matches"]), cell(r["match_rate"])] for r in figures["sessions"]]
     if rows:
-        # A total beside exactly one hidden cell would give that cell away: withheld when any is hidden.
-        def total(index, name):
-            return WITHHELD if any(r[index] == SUPPRESSED for r in rows) else _suppress(totals[name])
+        totals, withheld = figures["totals"], set(figures["totals"]["withheld"])
 
-        applications, attended, matches = total(3, "applications"), total(4, "attended"), total(5, "matches")
-        rate = (WITHHELD if WITHHELD in (attended, matches) else match_rate(totals["matches"], totals["attended"]))
-        rows.append([str(_("합계")), "", totals["seats"], applications, attended, matches, rate])
+        def total(name):
+            return WITHHELD if name in withheld else cell(totals[name])
+
+        rate = WITHHELD if withheld & {"attended", "matches"} else cell(totals["match_rate"])
+        rows.append([str(_("합계")), "", totals["seats"], total("applications"), total("attended"), total("matches"),
+                     rate])
     sessions = rows[:-1]
 
     def plot(value):
