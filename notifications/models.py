@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .kinds import private_kind_keys
+
 
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -12,8 +14,6 @@ class MessageQuerySet(models.QuerySet):
         delivery log of everyone (the admin), superusers too — except messages of private kinds
         (``Kind.private``: the meetup registry's), which only their recipient ever sees. Anonymous
         users see nothing."""
-        from .kinds import private_kind_keys
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_superuser or user.has_perm("notifications.view_message"):
