@@ -20,3 +20,18 @@ def eager_retries(monkeypatch):
     from gwangmyeong_portal.celery import app
 
     monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+
+
+@pytest.fixture(autouse=True)
+def _seoul_daytime():
+    """Run every notification test at noon in Seoul, outside SMS quiet hours (21:00–08:00), so a
+    test that expects a text to go out does not start holding it when the suite runs at night.
+    The quiet-hours tests travel to their own night-time moments inside this."""
+    import time_machine
+    from django.utils import timezone
+
+    from notifications.quiet_hours import SEOUL
+
+    noon = timezone.now().astimezone(SEOUL).replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        yield
