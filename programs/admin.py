@@ -166,7 +166,7 @@ class ApplicationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         document = get_object_or_404(ApplicationDocument, pk=document_id, application=application)
         access_log_record(action="export", request=request, obj=document,
                           detail={"file": document.original_name})
-        return private_file_response(document.file, download_name=document.original_name)
+        return private_file_response(document.file, download_name=document.original_name, request=request)
 
 
 

@@ -3,11 +3,10 @@
 import pytest
 
 from programs.models import Application
+from tests.files import PDF
 from tests.programs.factories import ProgramFactory, RequiredDocumentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_citizen_finds_applies_with_upload_and_sees_status(page, axe_audit, login, citizen, tmp_path, viewport):

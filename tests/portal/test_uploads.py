@@ -8,8 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from gwangmyeong_portal.uploads import UploadValidator, sniff_kind
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF
 
 
 def png_bytes(size=(4, 4)) -> bytes:
