@@ -379,3 +379,7 @@ CELERY_BEAT_SCHEDULE.update({
     "matchmaking-purge-unused-consents": {"task": "matchmaking.tasks.purge_unused_consents_task",
                                           "schedule": crontab(hour=3, minute=0)},
 })
+# Nightly list of rows whose stored files are gone (logged; operators get a message).
+CELERY_BEAT_SCHEDULE["portal-stored-files-check"] = {
+    "task": "gwangmyeong_portal.tasks.stored_files_check_task", "schedule": crontab(hour=3, minute=30),
+}
