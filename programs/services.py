@@ -42,7 +42,14 @@ def application_reference_next(*, year: int) -> str:
     (``select_for_update``) until that transaction ends, so concurrent submits are numbered one
     after the other, and a rollback returns the number. ``Application.reference`` is unique in the
     database as well."""
-    counter, _created = ApplicationReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter, created = ApplicationReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    if created:
+        # A year's first number: start after any reference of that year already in the table
+        # (rows restored or imported without their counter), never on top of one.
+        prefix = f"GM-{year}-"
+        used = [int(ref[len(prefix):]) for ref in Application.objects.filter(reference__startswith=prefix)
+                .values_list("reference", flat=True) if ref[len(prefix):].isdigit()]
+        counter.last_number = max(used, default=0)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return f"GM-{year}-{counter.last_number:06d}"

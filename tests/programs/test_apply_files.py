@@ -211,6 +211,10 @@ def test_existing_references_are_not_reused_after_the_migration():
     migration.start_counters_after_existing_references(apps, None)
     new, who_new = _draft(program, "new@example.com")
     assert services.application_submit(application=new, actor=who_new).reference == f"GM-{year}-000019"
+    # Rows restored without their counter: the year's numbering still starts after them.
+    ApplicationReferenceCounter.objects.all().delete()
+    again, who_again = _draft(program, "again@example.com")
+    assert services.application_submit(application=again, actor=who_again).reference == f"GM-{year}-000020"
 
 
 # --- 13.12: the supplement names the document each file answers -----------------------------
