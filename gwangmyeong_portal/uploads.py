@@ -360,3 +360,20 @@ def stored_files_check(*, today=None) -> list[MissingFile]:
                    context={"count": len(missing), "rows": listing, "day": day.isoformat()},
                    channels=("inapp", "email"), idempotency_key=f"portal.stored_files_missing:{day}:{operator.pk}")
     return missing
+
+
+class AttachmentSandboxMiddleware:
+    """Every response sent as a download (``Content-Disposition: attachment``) — stored files, CSV
+    and XLSX exports, calendar files, "my data" — is never sniffed and, should a browser render it
+    anyway, runs sandboxed with nothing allowed: whatever a download holds cannot act on the
+    portal's origin. Sits after django-csp in MIDDLEWARE, so it sets its policy first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Disposition", "").lower().startswith("attachment"):
+            response["X-Content-Type-Options"] = "nosniff"
+            response["Content-Security-Policy"] = DOWNLOAD_CSP
+        return response

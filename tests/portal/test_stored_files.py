@@ -128,3 +128,20 @@ def test_the_nightly_check_lists_rows_whose_files_are_gone_and_tells_operators(w
     assert f"reports.exportjob #{job.pk} (file)" in out and "3 missing" in out
     assert settings.CELERY_BEAT_SCHEDULE["portal-stored-files-check"]["task"] == (
         "gwangmyeong_portal.tasks.stored_files_check_task")
+
+
+def test_generated_downloads_are_sandboxed_too(client, citizen):
+    """Not only stored files: a calendar file, an event's .ics and "my data" are attachments as well."""
+    from tests.events.factories import EventFactory
+
+    event = EventFactory()
+    client.force_login(citizen)
+    for url in ("/programs/timeline.ics?due_date=2027-03-01", reverse("events:ics", args=[event.pk]),
+                reverse("accounts:data_export")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Disposition"].startswith("attachment"), url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+        assert response["Content-Security-Policy"] == "sandbox; default-src 'none'", url
+    page = client.get("/programs/")
+    assert "sandbox" not in page["Content-Security-Policy"]  # pages keep the site's own policy
