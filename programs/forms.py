@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gwangmyeong_portal import dates
@@ -19,7 +19,7 @@ UPLOAD_HELP = _("PDF, JPG, PNG 파일. 파일 내용으로 형식을 확인합�
 def document_label(document):
     """The document's name with a visible 필수/선택 mark (the field itself is optional: a draft can
     be saved without it; ``application_submit`` insists on the required ones)."""
-    mark = _("필수") if document.is_required else _("선택")
+    mark = pgettext_lazy("document", "필수") if document.is_required else pgettext_lazy("document", "선택")
     css = "doc-mark doc-mark--required" if document.is_required else "doc-mark"
     return format_html('{} <strong class="{}">({})</strong>', document.name, css, mark)
 
