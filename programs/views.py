@@ -197,13 +197,12 @@ def apply(request, slug):
     uploaded = set(application.documents.values_list("required_document_id", flat=True)) if application else set()
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, program=program, uploaded_document_ids=uploaded)
-        valid = form.is_valid()
+        valid, accepted = form.is_valid(), form.files_by_document()
         try:
-            if valid or form.files_by_document():
+            if valid or accepted:
                 application = services.application_start(program=program, applicant=request.user)
-            if not valid and form.files_by_document():
-                services.application_keep_documents(application=application, files=form.files_by_document())
-                form.mark_uploaded(set(application.documents.values_list("required_document_id", flat=True)))
+            if not valid and accepted:
+                services.application_keep_documents(application=application, files=accepted)
             if valid:
                 services.application_save_draft(
                     application=application, answers=form.answers(), contact_phone=form.cleaned_data["contact_phone"],
@@ -225,7 +224,7 @@ def apply(request, slug):
             else:
                 form.add_error(None, exc.messages[0])
         if application is not None:
-            # The submit may have failed after the draft was saved (a required document missing).
+            # Files kept above, or saved before a submit that failed, count as attached.
             form.mark_uploaded(set(application.documents.values_list("required_document_id", flat=True)))
     else:
         initial = {}
