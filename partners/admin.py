@@ -259,7 +259,8 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
             raise Http404
         access_log_record(action=AccessLogEntry.Action.VIEW, request=request, obj=evidence.report,
                           detail={"evidence": evidence.pk})
-        return private_file_response(evidence.file, download_name=evidence.original_name or "evidence")
+        return private_file_response(evidence.file, download_name=evidence.original_name or "evidence",
+                                     request=request)
 
     def _run(self, request, queryset, service, done_message, **kwargs):
         done = 0

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -146,11 +147,14 @@ class ApplicationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("제출 서류"))
     def documents_display(self, obj):
+        # Which document each file answers (a supplement files its uploads under the request) and when.
         links = [
-            (reverse("admin:programs_application_document", args=[obj.pk, doc.pk]), doc.original_name)
-            for doc in obj.documents.all()
+            (reverse("admin:programs_application_document", args=[obj.pk, doc.pk]), doc.original_name,
+             doc.required_document.name if doc.required_document else _("기타 서류"),
+             timezone.localtime(doc.uploaded_at).strftime("%Y-%m-%d %H:%M"))
+            for doc in obj.documents.select_related("required_document")
         ]
-        return format_html_join("", '<div><a href="{}">{}</a></div>', links) or "-"
+        return format_html_join("", '<div><a href="{}">{}</a> ({}, {})</div>', links) or "-"
 
     def get_urls(self):
         return [
@@ -166,7 +170,7 @@ class ApplicationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         document = get_object_or_404(ApplicationDocument, pk=document_id, application=application)
         access_log_record(action="export", request=request, obj=document,
                           detail={"file": document.original_name})
-        return private_file_response(document.file, download_name=document.original_name)
+        return private_file_response(document.file, download_name=document.original_name, request=request)
 
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gwangmyeong_portal import dates
@@ -12,6 +13,29 @@ from gwangmyeong_portal.uploads import UploadValidator
 from .models import Program
 
 PHONE_HELP = _("결과를 문자로 받으려면 적어 주세요. 신청 처리 안내에만 씁니다.")
+UPLOAD_HELP = _("PDF, JPG, PNG 파일. 파일 내용으로 형식을 확인합니다.")
+
+
+def document_label(document):
+    """The document's name with a visible 필수/선택 mark (the field itself is optional: a draft can
+    be saved without it; ``application_submit`` insists on the required ones)."""
+    mark = pgettext_lazy("document", "필수") if document.is_required else pgettext_lazy("document", "선택")
+    css = "doc-mark doc-mark--required" if document.is_required else "doc-mark"
+    return format_html('{} <strong class="{}">({})</strong>', document.name, css, mark)
+
+
+class ErrorSummaryMixin:
+    """``error_summary``: every error of the form as (anchor, label, message), in field order, for
+    the summary at the top of the page that links to each field."""
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        rows = [("", "", str(error)) for error in self.non_field_errors()]
+        for name, field in self.fields.items():
+            if name in self.errors:
+                bound = self[name]
+                label = getattr(field, "plain_label", None) or field.label or ""
+                rows.extend((bound.auto_id, str(label), str(error)) for error in self.errors[name])
+        return rows
 
 
 def _label(question: dict) -> str:
@@ -19,7 +43,7 @@ def _label(question: dict) -> str:
     return (question.get(f"label_{lang}") if lang != "ko" else None) or question["label_ko"]
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(ErrorSummaryMixin, forms.Form):
     """Built from the program's own questions and required documents.
 
     Saving a draft needs nothing; submitting needs consent (checked here) and every required
@@ -48,18 +72,24 @@ class ApplicationForm(forms.Form):
         self.document_fields = []
         for document in program.required_documents.all():
             key = f"doc_{document.pk}"
-            already = document.pk in uploaded_document_ids
-            help_text = _("PDF, JPG, PNG 파일. 파일 내용으로 형식을 확인합니다.")
-            if already:
-                help_text = _("이미 올렸습니다. 바꾸려면 새 파일을 고르세요.")
             self.fields[key] = forms.FileField(
-                label=document.name, required=False, validators=[UploadValidator()], help_text=help_text,
+                label=document_label(document), required=False, validators=[UploadValidator()], help_text=UPLOAD_HELP,
             )
             self.fields[key].is_required_document = document.is_required
+            self.fields[key].plain_label = document.name
             self.document_fields.append((key, document))
+        self.mark_uploaded(uploaded_document_ids)
         # Consent last, after the reader has seen what is collected.
         self.order_fields([*(k for k, _q in self.question_keys), "contact_phone", "phone_consent",
                            *(k for k, _d in self.document_fields), "consent"])
+
+    def mark_uploaded(self, uploaded_document_ids) -> None:
+        """Say next to each document already on file that it need not be picked again."""
+        for key, document in self.document_fields:
+            if document.pk in uploaded_document_ids:
+                text = _("이미 올렸습니다. 바꾸려면 새 파일을 고르세요.")
+                # A bound field copies its help text when first made (during validation): set both.
+                self.fields[key].help_text = self[key].help_text = text
 
     @staticmethod
     def _field_for(question: dict) -> forms.Field:
@@ -97,21 +127,46 @@ class ApplicationForm(forms.Form):
         return out
 
     def files_by_document(self) -> dict:
-        return {document: self.cleaned_data.get(key) for key, document in self.document_fields
-                if self.cleaned_data.get(key)}
+        """The uploads that passed their checks, by document. After a failed ``is_valid`` this is
+        still every accepted file (a refused field is not in ``cleaned_data``)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {document: cleaned.get(key) for key, document in self.document_fields
+                if key not in self.errors and cleaned.get(key)}
 
 
-class ProvideInfoForm(forms.Form):
+class ProvideInfoForm(ErrorSummaryMixin, forms.Form):
+    """The answer to a request for more information: a note, and a file per document it answers —
+    one field for each of the program's documents and one for anything else the clerk asked for."""
+
     note = forms.CharField(label=_("보완 내용"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
                            required=False)
-    file = forms.FileField(label=_("추가 서류"), required=False, validators=[UploadValidator()],
-                           help_text=_("PDF, JPG, PNG 파일"))
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document_fields = []
+        for document in program.required_documents.all():
+            key = f"doc_{document.pk}"
+            self.fields[key] = forms.FileField(
+                label=_("%(name)s — 새로 내는 파일") % {"name": document.name}, required=False,
+                validators=[UploadValidator()], help_text=UPLOAD_HELP,
+            )
+            self.document_fields.append((key, document))
+        self.fields["other"] = forms.FileField(
+            label=_("그 밖에 요청받은 서류"), required=False, validators=[UploadValidator()],
+            help_text=_("위 목록에 없는 서류를 요청받았다면 여기에 올리고, 무슨 서류인지 보완 내용에 적어 주세요."),
+        )
+        self.document_fields.append(("other", None))
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("note", "").strip() and not cleaned.get("file") and not self.errors:
+        if not cleaned.get("note", "").strip() and not self.files_by_document() and not self.errors:
             raise forms.ValidationError(_("보완 내용을 적거나 파일을 올려 주세요."))
         return cleaned
+
+    def files_by_document(self) -> dict:
+        """Each accepted upload under the required document it answers (None: another document)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {document: cleaned[key] for key, document in self.document_fields if cleaned.get(key)}
 
 
 class TimelineForm(forms.Form):

@@ -332,6 +332,24 @@ class Application(models.Model):
         return self.status in self.DECIDED
 
 
+class ApplicationReferenceCounter(models.Model):
+    """The last application number given out in a year: references run GM-2026-000001, 000002…
+
+    ``programs.services.application_submit`` takes the year's row with ``select_for_update`` in the
+    submitting transaction, so two submits never get the same number, and a submit that rolls back
+    gives its number back (no gap a citizen could see)."""
+
+    year = models.PositiveSmallIntegerField(_("연도"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("마지막 번호"), default=0)
+
+    class Meta:
+        verbose_name = _("신청 번호 카운터")
+        verbose_name_plural = _("신청 번호 카운터")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
 class ApplicationDocument(models.Model):
     """A file uploaded with an application; stored privately, served only by a checking view."""
 

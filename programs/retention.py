@@ -68,7 +68,7 @@ def application_anonymise_expired(*, now: datetime | None = None, batch_size: in
     reference. The old row goes with everything about the person: answers (household facts),
     contact, consent, decision reason, information request, history with its notes, and uploaded
     documents (rows now, files once their batch commits). A new row rather than an emptied one,
-    because the old reference (``GM-<year>-<row id>``) is in the applicant's hands and in old
+    because the old reference (``GM-<year>-<number>``) is in the applicant's hands and in old
     e-mails: the row it named no longer exists. The dashboard's figures do not change.
 
     Works in batches, each its own transaction (a new row and the deletion of the old commit

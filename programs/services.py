@@ -16,7 +16,14 @@ from gwangmyeong_portal.uploads import delete_files_on_commit, original_name
 from notifications.rendering import language_for
 from notifications.services import notify
 
-from .models import Application, ApplicationDocument, ApplicationEvent, FinderProfile, Program
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationReferenceCounter,
+    FinderProfile,
+    Program,
+)
 
 S = Application.Status
 # The version of the collection notice on the apply page (templates/programs/apply.html): change it
@@ -28,29 +35,53 @@ class ApplicationError(ValidationError):
     """A request the rules do not allow; its message is shown to the user as is."""
 
 
-def application_reference(application: Application) -> str:
-    """``GM-<year submitted>-<six-digit number>``; unique because the number is the row id."""
-    return f"GM-{timezone.localdate(application.submitted_at):%Y}-{application.pk:06d}"
+def application_reference_next(*, year: int) -> str:
+    """The next reference of ``year``: ``GM-<year>-<six-digit number>``, numbered 1, 2, 3… per year.
+
+    Call inside the submitting transaction: the year's counter row stays locked
+    (``select_for_update``) until that transaction ends, so concurrent submits are numbered one
+    after the other, and a rollback returns the number. ``Application.reference`` is unique in the
+    database as well."""
+    counter, created = ApplicationReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    if created:
+        # A year's first number: start after any reference of that year already in the table
+        # (rows restored or imported without their counter), never on top of one.
+        prefix = f"GM-{year}-"
+        used = [int(ref[len(prefix):]) for ref in Application.objects.filter(reference__startswith=prefix)
+                .values_list("reference", flat=True) if ref[len(prefix):].isdigit()]
+        counter.last_number = max(used, default=0)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"GM-{year}-{counter.last_number:06d}"
+
+
+def application_draft_for(*, program: Program, applicant) -> Application | None:
+    """The applicant's draft for ``program`` if there is one — without creating anything — after
+    checking that they may apply: the program takes applications and they have not applied yet."""
+    if not program.is_open():
+        raise ApplicationError(_("지금은 온라인 신청을 받지 않는 사업입니다."))
+    existing = Application.objects.active().filter(program=program, applicant=applicant).order_by("-created_at").first()
+    if existing is not None and (existing.status == S.DRAFT or program.allows_repeat is False):
+        if existing.status != S.DRAFT:
+            raise ApplicationError(
+                _("이미 신청하셨습니다(신청 번호 %(ref)s). 진행 상황은 내 신청 내역에서 확인하세요.")
+                % {"ref": existing.reference}
+            )
+        return existing
+    return None
 
 
 @transaction.atomic
 def application_start(*, program: Program, applicant) -> Application:
-    """The applicant's draft for ``program``: the existing one, or a new one.
+    """The applicant's draft for ``program``: the existing one, or a new one. Called on the first
+    save, never when the apply page is only opened (a draft nobody saved is no application).
 
     Two simultaneous starts (a double click) meet the partial unique constraint: the loser's
     insert fails inside a savepoint and it returns the winner's row.
     """
-    if not program.is_open():
-        raise ApplicationError(_("지금은 온라인 신청을 받지 않는 사업입니다."))
-    existing = Application.objects.active().filter(program=program, applicant=applicant).order_by("-created_at").first()
+    existing = application_draft_for(program=program, applicant=applicant)
     if existing is not None:
-        if existing.status == S.DRAFT or program.allows_repeat is False:
-            if existing.status != S.DRAFT:
-                raise ApplicationError(
-                    _("이미 신청하셨습니다(신청 번호 %(ref)s). 진행 상황은 내 신청 내역에서 확인하세요.")
-                    % {"ref": existing.reference}
-                )
-            return existing
+        return existing
     try:
         with transaction.atomic():
             return Application.objects.create(
@@ -61,15 +92,17 @@ def application_start(*, program: Program, applicant) -> Application:
         return Application.objects.active().get(program=program, applicant=applicant, status=S.DRAFT)
 
 
-def _store_documents(application: Application, files: dict) -> None:
-    """Attach uploads (already validated by the form); a new file for a document type replaces the old."""
+def _store_documents(application: Application, files: dict, *, replace: bool = True) -> None:
+    """Attach uploads (already validated by the form). In a draft a new file for a document type
+    replaces the old (``replace``); a supplement adds to what was submitted, which stays on file."""
     for required_document, upload in files.items():
         if upload is None:
             continue
-        if required_document is not None:
-            for old in application.documents.filter(required_document=required_document):
-                old.file.delete(save=False)
-                old.delete()
+        if required_document is not None and replace:
+            old = list(application.documents.filter(required_document=required_document))
+            names = [doc.file.name for doc in old]
+            ApplicationDocument.objects.filter(pk__in=[doc.pk for doc in old]).delete()
+            delete_files_on_commit(ApplicationDocument._meta.get_field("file").storage, names)
         ApplicationDocument.objects.create(
             application=application, required_document=required_document, file=upload,
             original_name=original_name(upload.name), size=upload.size,
@@ -105,6 +138,18 @@ def application_save_draft(*, application: Application, answers: dict, contact_p
     return application
 
 
+@transaction.atomic
+def application_keep_documents(*, application: Application, files: dict) -> Application:
+    """Keep the files that passed their checks when the rest of the form did not (another file was
+    refused, an answer is missing): stored with the draft, so the citizen does not pick them again.
+    Nothing else of the form is saved; only drafts take files this way."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != S.DRAFT:
+        raise ApplicationError(_("이미 제출한 신청서는 고칠 수 없습니다."))
+    _store_documents(application, files)
+    return application
+
+
 def missing_documents(application: Application) -> list:
     have = set(application.documents.values_list("required_document_id", flat=True))
     return [d for d in application.program.required_documents.all() if d.is_required and d.pk not in have]
@@ -124,10 +169,11 @@ def application_submit(*, application: Application, actor) -> Application:
     missing = missing_documents(application)
     if missing:
         raise ApplicationError(
-            _("필수 서류를 올려 주세요: %(docs)s") % {"docs": ", ".join(d.name for d in missing)}
+            _("필수 서류를 올려 주세요: %(docs)s") % {"docs": ", ".join(d.name for d in missing)},
+            code="missing_documents",
         )
     application.submitted_at = timezone.now()
-    application.reference = application_reference(application)
+    application.reference = application_reference_next(year=timezone.localdate(application.submitted_at).year)
     application.status = S.SUBMITTED
     application.save(update_fields=["submitted_at", "reference", "status", "updated_at"])
     event = ApplicationEvent.objects.create(application=application, from_status=S.DRAFT, to_status=S.SUBMITTED,
@@ -202,12 +248,22 @@ def application_request_info(*, application: Application, actor, message: str) -
 
 @transaction.atomic
 def application_provide_info(*, application: Application, actor, note: str, files: dict | None = None) -> Application:
-    """The applicant answers a request for more information, with a note and/or new files."""
+    """The applicant answers a request for more information, with a note and/or new files.
+
+    ``files`` maps the required document each file answers (None: another document the request
+    asked for) to the upload. They are added to what was submitted, which stays on file; the
+    history note lists them so the reviewer sees which file answers what."""
     note = (note or "").strip()
-    if not note and not any(files.values() if files else []):
+    files = {doc: upload for doc, upload in (files or {}).items() if upload}
+    if not note and not files:
         raise ApplicationError(_("보완 내용을 적거나 파일을 올려 주세요."))
-    application = _transition(application, S.INFO_PROVIDED, actor=actor, note=note)
-    _store_documents(application, files or {})
+    listing = "\n".join(
+        f"· {doc.name if doc is not None else _('기타 서류')}: {original_name(upload.name)}"
+        for doc, upload in files.items()
+    )
+    history_note = "\n".join(part for part in (note, listing) if part)
+    application = _transition(application, S.INFO_PROVIDED, actor=actor, note=history_note)
+    _store_documents(application, files, replace=False)
     return application
 
 

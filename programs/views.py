@@ -184,18 +184,26 @@ def timeline_ics(request):
 
 @login_required
 def apply(request, slug):
+    """The application form. Opening it writes nothing: the draft is made on the first save. A
+    POST whose form has errors still keeps the files that passed their checks (with the draft),
+    so a refused file never costs the citizen the good one."""
     program = get_object_or_404(Program.objects.visible_to(request.user).prefetch_related("required_documents"),
                                 slug=slug)
     try:
-        application = services.application_start(program=program, applicant=request.user)
+        application = services.application_draft_for(program=program, applicant=request.user)
     except services.ApplicationError as exc:
         messages.error(request, exc.messages[0])
         return redirect(program)
-    uploaded = set(application.documents.values_list("required_document_id", flat=True))
+    uploaded = set(application.documents.values_list("required_document_id", flat=True)) if application else set()
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, program=program, uploaded_document_ids=uploaded)
-        if form.is_valid():
-            try:
+        valid, accepted = form.is_valid(), form.files_by_document()
+        try:
+            if valid or accepted:
+                application = services.application_start(program=program, applicant=request.user)
+            if not valid and accepted:
+                services.application_keep_documents(application=application, files=accepted)
+            if valid:
                 services.application_save_draft(
                     application=application, answers=form.answers(), contact_phone=form.cleaned_data["contact_phone"],
                     consent=form.cleaned_data["consent"], phone_consent=form.cleaned_data["phone_consent"],
@@ -208,16 +216,26 @@ def apply(request, slug):
                     return redirect("my_applications:detail", reference=application.reference)
                 messages.success(request, _("임시 저장했습니다. 언제든 이어서 작성할 수 있습니다."))
                 return redirect("programs:apply", slug=program.slug)
-            except services.ApplicationError as exc:
+        except services.ApplicationError as exc:
+            if exc.code == "missing_documents":
+                # Next to each document still missing, so the summary links to its field.
+                for document in services.missing_documents(application):
+                    form.add_error(f"doc_{document.pk}", _("신청하려면 이 서류를 올려 주세요."))
+            else:
                 form.add_error(None, exc.messages[0])
+        if application is not None:
+            # Files kept above, or saved before a submit that failed, count as attached.
+            form.mark_uploaded(set(application.documents.values_list("required_document_id", flat=True)))
     else:
-        initial = {f"q_{k}": v for k, v in application.answers.items()}
-        initial.update(contact_phone=application.contact_phone, consent=application.consent_at is not None,
-                       phone_consent=application.phone_consent_at is not None)
+        initial = {}
+        if application is not None:
+            initial = {f"q_{k}": v for k, v in application.answers.items()}
+            initial.update(contact_phone=application.contact_phone, consent=application.consent_at is not None,
+                           phone_consent=application.phone_consent_at is not None)
         form = ApplicationForm(initial=initial, program=program, uploaded_document_ids=uploaded)
     return render(request, "programs/apply.html", {
         "program": program, "application": application, "form": form,
-        "documents": application.documents.select_related("required_document"),
+        "documents": application.documents.select_related("required_document") if application else [],
         "crumbs": [(_("정책 사업"), reverse("programs:catalog")), (program.title, program.get_absolute_url()),
                    (_("신청"), reverse("programs:apply", args=[program.slug]))],
     })
@@ -243,14 +261,14 @@ def _own_application(request, reference) -> Application:
 @login_required
 def my_application(request, reference):
     application = _own_application(request, reference)
-    form = ProvideInfoForm()
+    form = ProvideInfoForm(program=application.program)
     if request.method == "POST" and application.status == Application.Status.INFO_REQUESTED:
-        form = ProvideInfoForm(request.POST, request.FILES)
+        form = ProvideInfoForm(request.POST, request.FILES, program=application.program)
         if form.is_valid():
             try:
                 services.application_provide_info(
                     application=application, actor=request.user, note=form.cleaned_data["note"],
-                    files={None: form.cleaned_data.get("file")},
+                    files=form.files_by_document(),
                 )
                 messages.success(request, _("보완 내용을 제출했습니다."))
                 return redirect("my_applications:detail", reference=reference)
@@ -296,7 +314,7 @@ def my_draft_discard(request, pk):
 def my_document(request, reference, document_id):
     application = _own_application(request, reference)
     document = get_object_or_404(ApplicationDocument, pk=document_id, application=application)
-    return private_file_response(document.file, download_name=document.original_name)
+    return private_file_response(document.file, download_name=document.original_name, request=request)
 
 
 @login_required
@@ -305,4 +323,4 @@ def draft_document(request, slug, document_id):
     """A file the applicant uploaded to a draft (drafts have no reference yet)."""
     own = Application.objects.visible_to(request.user).filter(applicant=request.user, program__slug=slug)
     document = get_object_or_404(ApplicationDocument, pk=document_id, application__in=own)
-    return private_file_response(document.file, download_name=document.original_name)
+    return private_file_response(document.file, download_name=document.original_name, request=request)

@@ -13,13 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gwangmyeong_portal.uploads import private_file_response
 from programs.models import LifeStage
 
 from . import exports, selectors, services
@@ -177,8 +178,5 @@ def export_job_download(request, token: str):
     services.export_log(request=request, record_type=exports.DETAIL_EXPORTS[job.kind].record_type,
                         filters=job.filters, rows=job.rows or 0, fmt=job.format, reason=job.reason,
                         extra={"job": job.pk, "download": True})
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=exports.file_name(job.kind, "xlsx"),
-                            content_type=exports.XLSX_CONTENT_TYPE)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(job.file, download_name=exports.file_name(job.kind, "xlsx"), request=request,
+                                 content_type=exports.XLSX_CONTENT_TYPE)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After django-csp: every download gets the sandboxing policy before the site's is added.
+    "gwangmyeong_portal.uploads.AttachmentSandboxMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -379,3 +381,7 @@ CELERY_BEAT_SCHEDULE.update({
     "matchmaking-purge-unused-consents": {"task": "matchmaking.tasks.purge_unused_consents_task",
                                           "schedule": crontab(hour=3, minute=0)},
 })
+# Nightly list of rows whose stored files are gone (logged; operators get a message).
+CELERY_BEAT_SCHEDULE["portal-stored-files-check"] = {
+    "task": "gwangmyeong_portal.tasks.stored_files_check_task", "schedule": crontab(hour=3, minute=30),
+}

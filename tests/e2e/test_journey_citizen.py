@@ -12,11 +12,11 @@ from accounts.models import User
 from accounts.roles import CITIZEN, role_permissions_sync
 from conftest import PASSWORD
 from programs.models import Application
+from tests.files import PDF
 from tests.programs.factories import ProgramFactory, RequiredDocumentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # The finder's questions in order, and how this citizen answers each (None: skip with the default).
 FINDER_ANSWERS = [
     ("광명시에 주민등록이 되어 있나요?", "예"),

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from gwangmyeong_portal.models import AccessLogEntry
 from partners.models import ActivityReport, Agency, LectureRequest
+from tests.files import PDF
 
 from .factories import ActivityReportFactory, LectureRequestFactory
 
@@ -178,7 +179,7 @@ def test_evidence_downloads_only_for_its_agency_and_clerks(as_role, objects, sta
     from partners import services
 
     evidence = services.activity_evidence_add(report=objects["activityreport"], actor=staff_a,
-                                              file=SimpleUploadedFile("명단.pdf", b"%PDF-1.4\n%x\n"))
+                                              file=SimpleUploadedFile("명단.pdf", PDF))
     url = f"/admin/partners/activityreport/evidence/{evidence.pk}/download/"
     response = as_role("staff_a").get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from notifications.models import Message
 from partners import services
 from partners.models import ActivityReport, LectureRequest
+from tests.files import PDF
 
 from .factories import ActivityReportFactory, ClauseFactory, LectureRequestFactory, LecturerFactory, future
 
@@ -92,7 +93,7 @@ def test_evidence_is_checked_by_content_not_name(staff_a, clause):
     with pytest.raises(ValidationError) as excinfo:
         services.activity_evidence_add(report=report, actor=staff_a, file=fake)
     assert "허용 형식" in str(excinfo.value)
-    good = SimpleUploadedFile("참석자.pdf", b"%PDF-1.4\n%fake but starts right\n", content_type="application/pdf")
+    good = SimpleUploadedFile("참석자.pdf", PDF, content_type="application/pdf")
     evidence = services.activity_evidence_add(report=report, actor=staff_a, file=good)
     assert evidence.original_name == "참석자.pdf" and evidence.file.name.endswith(".pdf")
 

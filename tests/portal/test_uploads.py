@@ -8,8 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from gwangmyeong_portal.uploads import UploadValidator, sniff_kind
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF
 
 
 def png_bytes(size=(4, 4)) -> bytes:
@@ -77,3 +76,60 @@ def test_sniffing_ignores_names():
     assert sniff_kind(png_bytes()) == "png"
     assert sniff_kind(b"\xff\xd8\xff\xe0") == "jpeg"
     assert sniff_kind(b"GIF89a") is None
+
+
+def _pdf(build) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    build(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _open_at_first_page(writer):
+    from pypdf.generic import ArrayObject, NameObject
+
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject([writer.pages[0].indirect_reference,
+                                                                  NameObject("/Fit")])
+
+
+def _link_running_javascript(writer):
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+    link = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(100), NumberObject(100)]),
+        NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                            NameObject("/JS"): TextStringObject("app.alert(1)")}),
+    })
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+
+
+def test_a_pdf_signature_is_not_enough_the_structure_is_parsed():
+    from tests.files import FAKE_PDF
+
+    for content in (FAKE_PDF, PDF[: len(PDF) // 2], b"%PDF-1.7\n" + b"\x00" * 500):
+        with pytest.raises(ValidationError) as excinfo:
+            UploadValidator()(upload("x.pdf", content))
+        assert excinfo.value.code == "file_pdf_broken"
+
+
+@pytest.mark.parametrize("build", [
+    lambda w: w.add_attachment("run.exe", b"MZ"),
+    _link_running_javascript,
+    lambda w: w.encrypt("secret"),
+], ids=["embedded-file", "javascript-link", "encrypted"])
+def test_pdfs_that_carry_active_content_or_a_password_are_refused(build):
+    from tests.files import pdf_with_javascript
+
+    for content in (_pdf(build), pdf_with_javascript()):
+        with pytest.raises(ValidationError) as excinfo:
+            UploadValidator()(upload("x.pdf", content))
+        assert excinfo.value.code in ("file_pdf_active", "file_pdf_encrypted")
+
+
+def test_a_pdf_that_only_opens_at_its_first_page_is_fine():
+    UploadValidator()(upload("x.pdf", _pdf(_open_at_first_page)))

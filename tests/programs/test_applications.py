@@ -13,10 +13,9 @@ from gwangmyeong_portal.models import AccessLogEntry
 from notifications.models import Message
 from programs import services
 from programs.models import Application, ApplicationDocument
+from tests.files import PDF
 
 from .factories import ApplicationFactory, ProgramFactory, RequiredDocumentFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf(name="certificate.pdf", content=PDF):
@@ -61,7 +60,7 @@ def test_apply_review_decide_journey_notifies_at_every_step(client, citizen, cle
     application = Application.objects.get()
     assert response.status_code == 302 and response["Location"] == application.get_absolute_url()
     assert application.status == "submitted"
-    assert application.reference.startswith("GM-") and application.reference.endswith(f"{application.pk:06d}")
+    assert application.reference == f"GM-{application.submitted_at:%Y}-000001"
     assert kinds_sent_to(citizen) == ["programs.application_submitted"]
     assert any(application.reference in m.subject for m in mailoutbox)
 
@@ -114,7 +113,9 @@ def test_missing_required_document_is_refused(client, citizen, program):
     client.force_login(citizen)
     response = submit(client, program, **{doc_field(program): ""})
     assert response.status_code == 200
-    assert "가족관계증명서" in response.context["form"].non_field_errors()[0]
+    assert "신청하려면 이 서류를 올려 주세요" in str(response.context["form"].errors[doc_field(program)])
+    page = response.content.decode()
+    assert f'href="#id_{doc_field(program)}">가족관계증명서: 신청하려면 이 서류를 올려 주세요' in page
     assert Application.objects.get().status == "draft"
 
 
@@ -134,7 +135,7 @@ def test_invalid_upload_is_rejected_with_a_clear_message_and_nothing_saved(clien
     assert response.status_code == 200
     assert message in str(response.context["form"].errors[doc_field(program)])
     assert not ApplicationDocument.objects.exists()
-    assert Application.objects.get().answers == {}  # the valid answers were not half-saved either
+    assert not Application.objects.exists()  # nothing accepted, so no draft either
 
 
 @pytest.mark.django_db
@@ -347,8 +348,6 @@ def test_admin_changelist_query_count_is_flat(client, clerk, program):
     assert count() == small
 
 
-
-
 @pytest.mark.django_db
 def test_messages_arrive_in_the_applicants_language(citizen, clerk, program):
     citizen.preferred_language = "en"
@@ -398,6 +397,8 @@ def test_a_draft_of_a_program_that_has_closed_can_be_discarded_with_its_files(cl
 @pytest.mark.django_db
 def test_the_draft_page_offers_the_discard(client, citizen, program):
     client.force_login(citizen)
+    assert "작성 중인 신청서 삭제" not in client.get(apply_url(program)).content.decode()  # nothing to discard yet
+    client.post(apply_url(program), {"q_birth_order": "3", "save": "1"})
     page = client.get(apply_url(program)).content.decode()
     assert discard_url(Application.objects.get()) in page and "작성 중인 신청서 삭제" in page
 

@@ -109,6 +109,7 @@ def test_program_texts_and_document_names_are_escaped_everywhere(client, citizen
 
     me = signed_in(citizen)
     assert_escaped(get_ok(me, f"/programs/{program.slug}/apply/"), "apply", title, document_name)
+    me.post(f"/programs/{program.slug}/apply/", {"save": "1"})  # a saved draft lists the title on /me/
     for url in ("/me/", "/me/applications/"):
         assert_escaped(get_ok(me, url), url, title)
 

@@ -23,6 +23,7 @@ from matchmaking.models import RosterEntry, RosterUpload
 from partners import services as partners_services
 from partners.models import ActivityEvidence
 from programs.models import ApplicationDocument
+from tests.files import FAKE_PDF, PDF, pdf_with_attachment, pdf_with_javascript
 from tests.matchmaking.factories import AgencyFactory as MeetupAgencyFactory
 from tests.matchmaking.factories import verifier_for
 from tests.partners.factories import ActivityReportFactory, AgencyFactory, ClauseFactory, staff_of
@@ -35,6 +36,8 @@ LIMIT = 1024 * 1024  # UPLOAD_MAX_BYTES in these tests: 1 MB
 WRONG_TYPE = "올릴 수 있는 파일 형식이 아닙니다"
 TOO_BIG = "파일이 너무 큽니다"
 NO_ADDRESSES = "메일 주소를 찾지 못했습니다"
+NOT_A_PDF = "PDF 파일을 읽을 수 없습니다"
+ACTIVE_PDF = "스크립트나 첨부 파일이 들어 있는 PDF"
 
 
 def windows_exe() -> bytes:
@@ -73,6 +76,9 @@ PROBES = [
     ("oversized", "큰파일.pdf", oversized_pdf, TOO_BIG),
     ("svg-script", "사진.png", svg_with_script, WRONG_TYPE),
     ("zip-bomb", "증명서.pdf", zip_bomb, WRONG_TYPE),
+    ("fake-pdf-script", "증명서.pdf", lambda: FAKE_PDF, NOT_A_PDF),
+    ("pdf-javascript", "증명서.pdf", pdf_with_javascript, ACTIVE_PDF),
+    ("pdf-embedded-file", "증명서.pdf", pdf_with_attachment, ACTIVE_PDF),
 ]
 # A roster is text: an SVG is text too, so it is refused for holding no address instead.
 ROSTER_PROBES = [
@@ -125,7 +131,7 @@ def test_a_sound_pdf_still_goes_through_the_apply_page(citizen, media):
     program = ProgramFactory()
     document = RequiredDocumentFactory(program=program)
     response = signed_in(citizen).post(
-        f"/programs/{program.slug}/apply/", {f"doc_{document.pk}": upload("계획서.pdf", b"%PDF-1.4 plan"), "save": "1"}
+        f"/programs/{program.slug}/apply/", {f"doc_{document.pk}": upload("계획서.pdf", PDF), "save": "1"}
     )
     assert response.status_code == 302
     assert ApplicationDocument.objects.count() == 1 and len(stored_files(media)) == 1
