@@ -30,6 +30,7 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=static/vendor

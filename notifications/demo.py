@@ -1,6 +1,6 @@
 """Demo inbox for `make run`: two welcome messages for the demo citizen. Idempotent."""
 
-from accounts.models import User
+from django.contrib.auth import get_user_model
 
 from .services import notify
 
@@ -11,7 +11,8 @@ WELCOMES = [
 
 
 def seed() -> None:
-    citizen = User.objects.filter(email="citizen@example.com").first()
+    # The user model by setting: notifications sits below accounts and imports none of it.
+    citizen = get_user_model().objects.filter(email="citizen@example.com").first()
     if citizen is None:
         return
     for key, tip, link in WELCOMES:

@@ -40,7 +40,7 @@ def deliver_messages(self, message_ids: list[int]) -> dict[str, int]:
     outcome = services.message_deliver_many(message_ids=message_ids,
                                             final_attempt=self.request.retries >= self.max_retries)
     if outcome.deferred:
-        services._enqueue_many(outcome.deferred)
+        services.messages_enqueue(outcome.deferred)
     if outcome.retry:
         countdown = get_exponential_backoff_interval(factor=1, retries=self.request.retries, maximum=600,
                                                      full_jitter=True)

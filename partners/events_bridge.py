@@ -2,35 +2,22 @@
 app's own services. Lectures for citizens are public on the calendar; lectures for an agency's
 own staff are visible to that agency's event managers and to clerks only.
 
-The events app is built alongside this one: while ``events.services`` is missing the calendar
-step is skipped (logged), and the lecture itself is still scheduled.
+This is the one module of partners that imports events: events sits above partners (an event's
+organiser is an agency), so this call upward is a named seam, listed as the one exception of the
+app-layer contract in pyproject.toml and described in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
+from events import services
 
-
-def _events_services():
-    try:
-        from events import services
-    except ImportError:  # the events app has not landed in this checkout
-        logger.warning("events.services is not available; lecture not put on the calendar")
-        return None
-    return services
+from .models import LectureRequest
 
 
 def lecture_event_sync(*, lecture, actor) -> None:
     """Create, move or cancel the lecture's calendar event to match the lecture's status."""
-    from .models import LectureRequest
-
-    services = _events_services()
-    if services is None:
-        return
     event = lecture.event
     if lecture.status == LectureRequest.Status.SCHEDULED:
         if event is not None and (event.starts_at, event.ends_at, event.venue) == (

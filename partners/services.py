@@ -20,6 +20,7 @@ from notifications.rendering import language_for
 from notifications.services import notify
 
 from . import notification_kinds as kinds
+from .events_bridge import lecture_event_sync
 from .models import ActivityEvidence, ActivityReport, Agency, AgencyMembership, Clause, Lecturer, LectureRequest
 from .selectors import membership_for
 
@@ -241,8 +242,6 @@ def _lecturer_overlaps(*, lecturer: Lecturer, start: datetime, end: datetime, ex
 
 def _calendar_sync(lecture: LectureRequest, *, actor) -> None:
     """Put a scheduled lecture on the events calendar, or take a cancelled one off (see partners/events_bridge)."""
-    from .events_bridge import lecture_event_sync
-
     lecture_event_sync(lecture=lecture, actor=actor)
 
 

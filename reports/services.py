@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from gwangmyeong_portal.access_log import access_log_record
+from gwangmyeong_portal.enqueue import enqueue_on_commit
 
 from . import exports
 from .models import ExportJob
@@ -41,19 +42,15 @@ def export_job_start(*, owner, kind: str, filters: dict, language: str, reason: 
         owner=owner, kind=kind, format="xlsx", language=language, filters=filters, reason=reason[:300],
         expires_at=timezone.now() + timedelta(hours=settings.REPORTS_EXPORT_LINK_HOURS),
     )
-    _enqueue_on_commit(job.pk)
+    export_job_enqueue_on_commit(job.pk)
     return job
 
 
-def _enqueue_on_commit(job_id: int) -> None:
-    def enqueue():
-        from .tasks import run_export_job
-
-        run_export_job.delay(job_id)
-
-    # robust: a broker outage must not turn the clerk's request into an error page; the hourly
-    # maintenance task enqueues pending jobs whose task was lost.
-    transaction.on_commit(enqueue, robust=True)
+def export_job_enqueue_on_commit(job_id: int) -> None:
+    """Run the job's task once the transaction commits (``gwangmyeong_portal.enqueue``, robust:
+    a broker outage must not turn the clerk's request into an error page; the hourly maintenance
+    job enqueues pending jobs whose task was lost)."""
+    enqueue_on_commit("reports.tasks.run_export_job", args=(job_id,))
 
 
 def export_job_run(*, job_id: int) -> bool:
@@ -123,6 +120,6 @@ def export_jobs_maintain(*, now=None) -> dict:
     requeued = 0
     for job_id in ExportJob.objects.filter(status=ExportJob.Status.PENDING,
                                            created_at__lt=now - timedelta(minutes=10)).values_list("pk", flat=True):
-        _enqueue_on_commit(job_id)
+        export_job_enqueue_on_commit(job_id)
         requeued += 1
     return {"deleted": deleted, "requeued": requeued}

@@ -16,6 +16,7 @@ from notifications.services import notify
 from .. import notification_kinds as kinds
 from ..models import ConsentRecord, MeetupSession, Pick, Profile, Verification
 from .consent import consent_current
+from .seats import seat_release
 from .verification import eligibility_for
 
 
@@ -113,21 +114,18 @@ def profile_leave(*, profile: Profile, now: datetime | None = None) -> None:
     this side: the other person sees "this person left".
 
     A seat the person held at a drawn meetup that has not started goes to the next person waiting
-    of the same gender, exactly as when they withdraw (``sessions._seat_release``). The sessions of
+    of the same gender, exactly as when they withdraw (``seats.seat_release``). The sessions of
     their applications to meetups that have not started are locked first, in id order, so a
     concurrent withdrawal, promotion or draw of those sessions waits (or is waited for) and two
     leavers never deadlock.
     """
-    # sessions imports this module (profile_touch), so the seat hand-over is imported here.
-    from .sessions import _seat_release
-
     now = now or timezone.now()
     upcoming = (MeetupSession.objects.select_for_update(of=("self",)).select_related("event")
                 .filter(applications__profile=profile, event__starts_at__gt=now).order_by("pk"))
     for session in upcoming:
         application = session.applications.filter(profile=profile).select_related("profile").first()
         if application is not None:
-            _seat_release(session=session, application=application)
+            seat_release(session=session, application=application)
     user_id = profile.user_id
     Pick.objects.filter(picker=profile).delete()
     Pick.objects.filter(picked=profile).delete()

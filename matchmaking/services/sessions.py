@@ -10,23 +10,19 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.rendering import language_for
 from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import DrawRecord, MeetupSession, Profile, SessionApplication
 from .profiles import profile_touch
+from .seats import meetup_when, seat_release
 
 DRAW_ALGORITHM = "random.Random(seed:gender).shuffle/v1"
 
 Status = SessionApplication.Status
-
-
-def _format_when(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @transaction.atomic
@@ -81,7 +77,7 @@ def session_withdraw(*, session: MeetupSession, profile: Profile, now: datetime 
     """Withdraw ``profile``'s application to ``session`` at any time until the meetup starts.
 
     Before the draw the application simply goes. After the draw a selected seat is handed to the
-    next person waiting (``_seat_release``): the waitlisted application of the same gender with the
+    next person waiting (``seats.seat_release``): the waitlisted application of the same gender with the
     lowest ``waitlist_position`` becomes selected and is told. The other waitlist positions are kept
     as the draw gave them (gaps included), so they always match the published ``DrawRecord``; what
     counts is their order. The ``DrawRecord`` itself is never changed: the promotion is a later fact,
@@ -100,38 +96,8 @@ def session_withdraw(*, session: MeetupSession, profile: Profile, now: datetime 
     if application is None:
         return None
     status = application.status
-    _seat_release(session=session, application=application)
+    seat_release(session=session, application=application)
     return status
-
-
-def _seat_release(*, session: MeetupSession, application: SessionApplication) -> SessionApplication | None:
-    """Delete ``application``; if it held a drawn seat, give the seat to the next person waiting.
-
-    The one place a seat changes hands after the draw (``session_withdraw``, ``profile_leave``).
-    The caller holds the lock on ``session`` and has checked the meetup has not started. The next
-    person is the ``WAITLISTED`` application of the leaver's gender with the lowest
-    ``waitlist_position``; it becomes ``SELECTED`` with no position, the others keep theirs. The
-    promoted person is told with the session's title and time only — nothing about who left — in
-    their own language; the idempotency key (session, promoted application) makes a retry harmless.
-    Returns the promoted application, or None (a waitlisted or undrawn application, nobody waiting).
-    """
-    held_seat = application.status == Status.SELECTED
-    gender = application.profile.gender
-    application.delete()
-    if not held_seat:
-        return None
-    promoted = (session.applications.filter(status=Status.WAITLISTED, profile__gender=gender)
-                .select_related("profile__user").order_by("waitlist_position", "pk").first())
-    if promoted is None:
-        return None
-    promoted.status, promoted.waitlist_position = Status.SELECTED, None
-    promoted.save(update_fields=["status", "waitlist_position"])
-    recipient = promoted.profile.user
-    with translation.override(language_for(recipient)):
-        context = {"title": session.title, "when": _format_when(session.starts_at)}
-    notify(recipient=recipient, kind=kinds.WAITLIST_PROMOTED.key, link=reverse("matchmaking:sessions"),
-           context=context, idempotency_key=f"matchmaking.promoted:{session.pk}:{promoted.pk}")
-    return promoted
 
 
 def draw_compute(*, seed: str, input_order: dict[str, list[int]], seats: dict[str, int]) -> dict:
@@ -180,7 +146,7 @@ def session_draw(*, session: MeetupSession, drawn_by, now: datetime | None = Non
             application.status = Status.SELECTED
             application.save(update_fields=["status"])
             notify(recipient=application.profile.user, kind=kinds.DRAW_SELECTED.key, link=link,
-                   context={"title": session.title, "when": _format_when(session.starts_at)},
+                   context={"title": session.title, "when": meetup_when(session.starts_at)},
                    idempotency_key=f"matchmaking.draw:{session.pk}:{pk}")
         for position, pk in enumerate(outcome["waitlisted"], start=1):
             application = by_id[pk]
@@ -220,7 +186,7 @@ def attendance_mark(*, session: MeetupSession, attended_profile_ids: Iterable[in
             count += 1
             notify(recipient=application.profile.user, kind=kinds.PICKS_OPEN.key,
                    link=reverse("matchmaking:picks", args=[session.pk]),
-                   context={"title": session.title, "deadline": _format_when(session.pick_deadline)},
+                   context={"title": session.title, "deadline": meetup_when(session.pick_deadline)},
                    idempotency_key=f"matchmaking.picks_open:{session.pk}:{application.profile_id}")
         elif application.status in (Status.SELECTED, Status.ATTENDED):
             application.status = Status.NO_SHOW

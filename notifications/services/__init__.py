@@ -22,11 +22,11 @@ from .messages import (
     preferences_update,
 )
 from .retention import message_purge_expired
-from .sending import DELIVERY_BATCH, INSERT_BATCH, _enqueue, _enqueue_many, notify, notify_many
+from .sending import DELIVERY_BATCH, INSERT_BATCH, message_enqueue_on_commit, messages_enqueue, notify, notify_many
 from .transport import NO_EMAIL, NO_PHONE, PermanentDeliveryError, TransientDeliveryError, message_id_header
 
 # The constants here are copies: to change one (in a test), patch the submodule that reads it,
-# e.g. ``sending.DELIVERY_BATCH``. ``_enqueue``/``_enqueue_many`` are used by ``notifications.tasks``.
+# e.g. ``sending.DELIVERY_BATCH``.
 __all__ = [
     "DELIVERY_BATCH",
     "INSERT_BATCH",
@@ -35,16 +35,16 @@ __all__ = [
     "BatchOutcome",
     "PermanentDeliveryError",
     "TransientDeliveryError",
-    "_enqueue",
-    "_enqueue_many",
     "message_deliver",
     "message_deliver_many",
+    "message_enqueue_on_commit",
     "message_id_header",
     "message_mark_all_read",
     "message_mark_read",
     "message_purge_expired",
     "message_requeue_due",
     "message_resend",
+    "messages_enqueue",
     "notify",
     "notify_many",
     "preferences_update",

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Message
-from .transport import PermanentDeliveryError, TransientDeliveryError, _render, _send
+from .transport import PermanentDeliveryError, TransientDeliveryError, render, send
 
 # One logger name for the whole package, as before the split: operators filter logs on it.
 logger = logging.getLogger("notifications.services")
@@ -56,8 +56,8 @@ def message_deliver(*, message_id: int, final_attempt: bool = False) -> str:
     message = Message.objects.select_related("recipient").get(pk=message_id)
     ours = Message.objects.filter(pk=message_id, status=Message.Status.SENDING, claimed_at=now)
     try:
-        rendered = _render(message)
-        _send(message, rendered)
+        rendered = render(message)
+        send(message, rendered)
     except TransientDeliveryError as exc:
         if final_attempt or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
             return _fail(ours, message, f"gave up after {message.attempts} attempts: {exc}")
@@ -131,8 +131,8 @@ def message_deliver_many(*, message_ids: Iterable[int], final_attempt: bool = Fa
                 mail = get_connection(fail_silently=False)
             ours = Message.objects.filter(pk=message.pk, status=Message.Status.SENDING, claimed_at=now)
             try:
-                rendered = _render(message)
-                _send(message, rendered, mail=mail)
+                rendered = render(message)
+                send(message, rendered, mail=mail)
             except TransientDeliveryError as exc:
                 _close_quietly(mail)  # a dropped or confused connection: open a fresh one for the next
                 if final_attempt or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:

@@ -11,10 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gwangmyeong_portal import page_cache
+from gwangmyeong_portal.enqueue import enqueue
 
 from ..kinds import UnknownKind, get_kind
 from ..models import Message, NotificationPreference
-from .sending import _enqueue_on_commit
+from .sending import DELIVER_ONE, message_enqueue_on_commit
 
 # One logger name for the whole package, as before the split: operators filter logs on it.
 logger = logging.getLogger("notifications.services")
@@ -26,7 +27,7 @@ def message_resend(*, message: Message) -> bool:
         status=Message.Status.PENDING, claimed_at=None, not_before=None,
     )
     if reset:
-        _enqueue_on_commit(message)
+        message_enqueue_on_commit(message)
     return bool(reset)
 
 
@@ -38,8 +39,6 @@ def message_requeue_due(*, now: datetime | None = None, limit: int = 2000) -> in
     is harmless, the claim makes the second a no-op) and rows stuck in "sending" longer than
     NOTIFY_CLAIM_TIMEOUT (the worker died mid-send).
     """
-    from ..tasks import deliver_message
-
     now = now or timezone.now()
     late = now - timedelta(seconds=settings.NOTIFY_REQUEUE_AFTER)
     stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT)
@@ -55,7 +54,7 @@ def message_requeue_due(*, now: datetime | None = None, limit: int = 2000) -> in
     )
     count = 0
     for message_id in due:
-        deliver_message.delay(message_id)
+        enqueue(DELIVER_ONE, args=(message_id,))
         count += 1
     if count:
         logger.info("requeued %d notification messages", count)

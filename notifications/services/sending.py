@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from gwangmyeong_portal import page_cache
+from gwangmyeong_portal.enqueue import enqueue, enqueue_on_commit
 
 from ..kinds import CHANNELS, Kind, get_kind
 from ..models import Message, NotificationPreference
 from ..quiet_hours import quiet_until
-from .transport import PermanentDeliveryError, _render
+from .transport import PermanentDeliveryError, render
 
 # One logger name for the whole package, as before the split: operators filter logs on it.
 logger = logging.getLogger("notifications.services")
@@ -27,6 +28,9 @@ logger = logging.getLogger("notifications.services")
 DELIVERY_BATCH = 200
 # Rows per INSERT (and per look-up of existing keys) in notify_many.
 INSERT_BATCH = 1000
+# The delivery tasks, by the names Celery registers them under (notifications.tasks).
+DELIVER_ONE = "notifications.tasks.deliver_message"
+DELIVER_MANY = "notifications.tasks.deliver_messages"
 
 
 # --- Writing messages ------------------------------------------------------------------------
@@ -82,7 +86,7 @@ def notify(
     for message in messages:
         if message.idempotency_key not in existing and message.status in (Message.Status.PENDING,
                                                                            Message.Status.HELD):
-            _enqueue_on_commit(message)
+            message_enqueue_on_commit(message)
     return messages
 
 
@@ -109,7 +113,7 @@ def _deliver_inapp_unsaved(message: Message, now: datetime) -> None:
     inserted, in the caller's transaction, so it shows in the inbox exactly when that commits."""
     message.attempts = 1
     try:
-        rendered = _render(message)
+        rendered = render(message)
     except PermanentDeliveryError as exc:
         message.status, message.last_error = Message.Status.FAILED, str(exc)[:2000]
         logger.error("notification (%s, inapp, user %s) failed: %s", message.kind, message.recipient_id, exc)
@@ -139,21 +143,9 @@ def _channels_by_preference(kind: Kind, prefs: dict[str, bool], channels: tuple[
     return result
 
 
-def _enqueue_on_commit(message: Message) -> None:
-    # robust: a broker outage at commit time must not turn the caller's saved work into an
-    # error page; the row stays pending and message_requeue_due sends it later.
-    message_id, eta = message.pk, message.not_before
-
-    def enqueue_message():
-        _enqueue(message_id, eta)
-
-    transaction.on_commit(enqueue_message, robust=True)
-
-
-def _enqueue(message_id: int, eta: datetime | None = None) -> None:
-    from ..tasks import deliver_message
-
-    deliver_message.apply_async((message_id,), eta=eta)
+def message_enqueue_on_commit(message: Message) -> None:
+    """Send ``message`` once the caller's transaction commits (``gwangmyeong_portal.enqueue``)."""
+    enqueue_on_commit(DELIVER_ONE, args=(message.pk,), eta=message.not_before)
 
 
 def notify_many(
@@ -232,20 +224,14 @@ def notify_many(
                 to_send[not_before].append(pk)
         for eta, ids in to_send.items():
             for start in range(0, len(ids), DELIVERY_BATCH):
-                _enqueue_many_on_commit(ids[start:start + DELIVERY_BATCH], eta)
+                messages_enqueue(ids[start:start + DELIVERY_BATCH], eta, on_commit=True)
     return written
 
 
-def _enqueue_many_on_commit(message_ids: list[int], eta: datetime | None) -> None:
-    # robust, one callback per batch: a broker outage loses no batch for good (the sweep finds
-    # the pending rows) and does not stop the other batches from being enqueued.
-    def enqueue_batch():
-        _enqueue_many(message_ids, eta)
-
-    transaction.on_commit(enqueue_batch, robust=True)
-
-
-def _enqueue_many(message_ids: list[int], eta: datetime | None = None) -> None:
-    from ..tasks import deliver_messages
-
-    deliver_messages.apply_async((message_ids,), eta=eta)
+def messages_enqueue(message_ids: list[int], eta: datetime | None = None, *, on_commit: bool = False) -> None:
+    """Send one batch of message ids (``notify_many``, and a batch handing on what it had no time
+    for). With ``on_commit`` it waits for the caller's commit: one callback per batch, so a broker
+    outage loses no batch for good (the requeue sweep finds the pending rows) and does not stop
+    the other batches from being enqueued."""
+    send = enqueue_on_commit if on_commit else enqueue
+    send(DELIVER_MANY, args=(message_ids,), eta=eta)

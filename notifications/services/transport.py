@@ -35,7 +35,7 @@ def _site_url(link: str) -> str:
     return settings.NOTIFY_SITE_URL.rstrip("/") + "/" + link.lstrip("/")
 
 
-def _render(message: Message) -> Rendered:
+def render(message: Message) -> Rendered:
     try:
         kind = get_kind(message.kind)
     except UnknownKind as exc:
@@ -63,7 +63,7 @@ def message_id_header(message: Message) -> str:
     return f"<notification-{message.pk}-{digest}@{domain}>"
 
 
-def _send(message: Message, rendered: Rendered, mail=None) -> None:
+def send(message: Message, rendered: Rendered, mail=None) -> None:
     if message.channel == Message.Channel.INAPP:
         return  # the row becoming "sent" is the delivery
     if message.channel == Message.Channel.EMAIL:

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 
 from conftest import make_user
+from gwangmyeong_portal.enqueue import enqueue
 from notifications import services
 from notifications.models import Message
 
@@ -69,7 +70,7 @@ def test_every_message_arrives_exactly_once_through_a_real_worker(run):
     # A repeated call and a redelivered task change nothing.
     fan_out(100, recipients=recipients)
     for pk in list(email_ids)[:10]:
-        services._enqueue(pk)
+        enqueue("notifications.tasks.deliver_message", args=(pk,))
     time.sleep(1.5)
     assert Counter(read_sink(run["sink"])) == Counter(email_ids)
 
@@ -117,8 +118,8 @@ def test_notify_many_batches_arrive_exactly_once_through_a_real_worker(run):
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
     # The same batches delivered again change nothing.
     ids = sorted(email_ids)
-    services._enqueue_many(ids[:200])
-    services._enqueue_many(ids[200:])
+    services.messages_enqueue(ids[:200])
+    services.messages_enqueue(ids[200:])
     time.sleep(1.5)
     assert Counter(read_sink(run["sink"])) == Counter(email_ids)
 
