@@ -70,6 +70,7 @@ def city(db):
     RegistrationFactory(event=full, user=registrant, answers={"note": SECRETS["texts"][1]})
     RegistrationFactory(event=talk, user=applicant, status=Registration.Status.CONFIRMED)
     access_log_record(action="view", actor=make_user("staff.viewer@example.com", name="열람직원"),
-                      record_type="programs.Application", reason=SECRETS["texts"][1], detail={"who": SECRETS["emails"][0]})
+                      record_type="programs.Application", reason=SECRETS["texts"][1],
+                      detail={"who": SECRETS["emails"][0]})
     return {"incentive": incentive, "fair": fair, "talk": talk, "series": series, "sessions": sessions, "full": full,
             "private": private, "meetup": meetup, "police": police, "agreement": agreement}
