@@ -225,6 +225,8 @@ def _finish(row: dict, taken: dict[int, int], waiting: dict[int, int], now: date
 def _event_queryset(query: EventQuery):
     filters = EventFilters(stage=query.stage, type=query.type, organiser=query.organiser)
     queryset = event_list_visible_to(ANONYMOUS, filters=filters, top_level=not query.include_sub_events)
+    if query.date_to < query.date_from:
+        return queryset.none()
     start = timezone.make_aware(datetime.combine(query.date_from, time.min))
     end = timezone.make_aware(datetime.combine(query.date_to + timedelta(days=1), time.min))
     return queryset.filter(type__in=PUBLIC_EVENT_TYPES).in_range(start, end).order_by("starts_at", "pk")

@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import date, timedelta
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,10 +26,9 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.throttling import SimpleRateThrottle
+from pydantic import BeforeValidator
 
-from events.selectors import CITY
 from gwangmyeong_portal.access_log import client_ip
-from partners.models import Agency
 from programs.models import LifeStage, Program
 from programs.selectors import CatalogFilters
 
@@ -213,27 +212,36 @@ class FacilityQuery(Paging):
         return CatalogFilters.from_query({"stage": self.stage.value if self.stage else "", "q": self.q or ""})
 
 
+def _iso_date(value):
+    """Only YYYY-MM-DD, as the document says (pydantic alone would also take 0 as 1970-01-01)."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        return value
+    raise ValueError(_("날짜는 YYYY-MM-DD 형식으로 적어 주세요."))
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class EventQuery(Paging):
-    date_from: date | None = Field(None, alias="from", description="First day (YYYY-MM-DD, Asia/Seoul); "
+    date_from: IsoDate | None = Field(None, alias="from", description="First day (YYYY-MM-DD, Asia/Seoul); "
                                                                    "default today.")
-    date_to: date | None = Field(None, alias="to", description="Last day (YYYY-MM-DD); default 90 days after "
-                                                               f"`from`; at most {selectors.MAX_RANGE_DAYS} days "
-                                                               "after it.")
+    date_to: IsoDate | None = Field(None, alias="to", description=(
+        f"Last day (YYYY-MM-DD); default 90 days after `from`; a later one is cut to {selectors.MAX_RANGE_DAYS} "
+        "days after `from`; one before `from` gives no events."))
     stage: Stage | None = Field(None, description="Only events for this life stage.")
     type: EventType | None = Field(None, description="Only this type of event.")
     organiser: str | None = Field(None, max_length=60, pattern=r"^[-a-z0-9_]+$",
-                                  description='Only events of this agency (its slug), or "city" for the city\'s '
-                                              "own offices.")
+                                  description='Only events of this agency (its slug, see /agencies), or "city" for '
+                                              "the city's own offices; an unknown slug matches no event.")
     has_places: bool = Field(False, description="Only events someone could still get into (a free place or a "
                                                 "waitlist place, or no limit).")
     include_sub_events: bool = Field(False, description="Also list the talks and booths inside umbrella events.")
 
     def query(self) -> selectors.EventQuery:
         start = self.date_from or timezone.localdate()
-        end = self.date_to or start + timedelta(days=90)
-        if end < start or (end - start).days > selectors.MAX_RANGE_DAYS:
-            raise ValidationError([{"loc": ("query", "to"), "msg": _("기간은 시작일부터 %(days)s일 안이어야 합니다.")
-                                    % {"days": selectors.MAX_RANGE_DAYS}}])
+        # A range longer than MAX_RANGE_DAYS is cut to it (said in the parameter's description);
+        # a `to` before `from` is an empty range.
+        end = min(self.date_to or start + timedelta(days=90), start + timedelta(days=selectors.MAX_RANGE_DAYS))
         return selectors.EventQuery(
             date_from=start, date_to=end, stage=self.stage.value if self.stage else "",
             type=self.type.value if self.type else "", organiser=self.organiser or "",
@@ -303,9 +311,6 @@ def facilities_detail(request, params: Query[Common], slug: str = SLUG) -> Any:
 def events_list(request, params: Query[EventQuery]) -> Any:
     """Public events overlapping the date range, by start time; places counted now."""
     with _language(params.lang):
-        if params.organiser and params.organiser != CITY and not Agency.objects.filter(
-                slug=params.organiser).exists():
-            raise ValidationError([{"loc": ("query", "organiser"), "msg": _("알 수 없는 기관입니다.")}])
         value = selectors.event_page(query=params.query(), page=selectors.Page(params.page, params.page_size))
         return _paged_answer(request, schemas.EventPageOut, value, page=params.page, page_size=params.page_size)
 
