@@ -160,3 +160,16 @@ def test_documentation_page_lists_every_operation(client):
     page = response.content.decode()
     for path in ("/api/v1/programs", "/api/v1/events/{event_id}", "/api/v1/agreement", "전국문화축제표준데이터"):
         assert path in page
+
+
+def test_rate_limit_fails_open_when_the_cache_cannot_answer(client, city, settings, monkeypatch, caplog):
+    settings.API_RATE_LIMIT = "1/m"
+    import api.v1
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(api.v1.cache, "add", broken)
+    statuses = [client.get("/api/v1/agencies", REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    assert "rate limit not applied" in caplog.text
