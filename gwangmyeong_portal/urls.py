@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("me/notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
 ]
 
 handler500 = "gwangmyeong_portal.views.server_error"

@@ -3,6 +3,7 @@
 Every value an operator may change comes from the environment (see README, "Settings").
 """
 
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -44,10 +45,15 @@ INSTALLED_APPS = [
     "events",
     "matchmaking",
     "reports",
+    # CORS headers for the open data API (GET from any origin); maintained by Adam Johnson.
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.JsonErrorsMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     # After django-csp: every download gets the sandboxing policy before the site's is added.
     "gwangmyeong_portal.uploads.AttachmentSandboxMiddleware",
@@ -385,3 +391,22 @@ CELERY_BEAT_SCHEDULE.update({
 CELERY_BEAT_SCHEDULE["portal-stored-files-check"] = {
     "task": "gwangmyeong_portal.tasks.stored_files_check_task", "schedule": crontab(hour=3, minute=30),
 }
+
+
+# --- Open data API (/api/v1/, api/) -----------------------------------------------------------------
+# Requests per client address and period ("120/m", "5000/h"): beyond it, 429 with Retry-After.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
+if not re.fullmatch(r"[1-9][0-9]*/[smhd]", API_RATE_LIMIT or ""):
+    raise ImproperlyConfigured("API_RATE_LIMIT must look like 120/m (a number, then /s, /m, /h or /d).")
+# How long shared caches may keep an API answer (clients revalidate with ETag after it).
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60, minimum=0)
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Content-Language")
+# The downloads' provider columns (전국문화축제표준데이터): the city's institution code from the
+# public data portal, its name, and the phone printed for the city's own events.
+OPEN_DATA_PROVIDER_CODE = env_str("OPEN_DATA_PROVIDER_CODE", "")
+OPEN_DATA_PROVIDER_NAME = env_str("OPEN_DATA_PROVIDER_NAME", "경기도 광명시")
+OPEN_DATA_CONTACT_PHONE = env_str("OPEN_DATA_CONTACT_PHONE", "02-2680-6716")

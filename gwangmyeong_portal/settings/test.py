@@ -28,3 +28,5 @@ CACHES = {
         "KEY_PREFIX": f"gm-test-{os.getpid()}",
     }
 }
+# The open data API's per-address limit would stop the fuzzer; tests/api sets a low one where it is tested.
+API_RATE_LIMIT = "1000000/m"
