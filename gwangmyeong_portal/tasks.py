@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .access_log import access_log_purge
+from .stored_files import stored_files_check
 
 
 @shared_task(acks_late=True)
@@ -13,6 +14,4 @@ def access_log_purge_task() -> int:
 @shared_task(acks_late=True, time_limit=3600)
 def stored_files_check_task() -> int:
     """Nightly: log (and tell operators about) rows whose stored files are gone."""
-    from .uploads import stored_files_check
-
     return len(stored_files_check())

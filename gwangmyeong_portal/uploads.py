@@ -6,7 +6,7 @@ uses ``UploadValidator`` on the form/model field, and every view that hands out 
 (uploads and background exports alike) calls ``private_file_response``: always a download, never
 rendered by the browser, and a file gone from storage answers a 404 page and an error in the log
 instead of a server error. ``stored_files_missing`` lists the rows whose files are gone (run
-nightly by ``gwangmyeong_portal.tasks.stored_files_check_task``).
+nightly by ``gwangmyeong_portal.tasks.stored_files_check_task`` through ``gwangmyeong_portal.stored_files``).
 """
 
 from __future__ import annotations
@@ -329,37 +329,6 @@ def delete_files_on_commit(storage, names) -> None:
             storage.delete(name)
 
     transaction.on_commit(delete)
-
-
-REPORT_ROWS = 50  # rows named in the operators' message; the log has every one
-
-
-def stored_files_check(*, today=None) -> list[MissingFile]:
-    """The nightly check: every row whose stored file is gone is logged as an error, and operators
-    (superusers) get one message a day listing them, in their inbox and by e-mail. Repeating it
-    the same day sends nothing new (the message's key is the date)."""
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from notifications.services import notify
-
-    missing = list(stored_files_missing())
-    for row in missing:
-        logger.error("Stored file missing: %s", row)
-    if not missing:
-        logger.info("Stored files check: every file is in place")
-        return missing
-    day = today or timezone.localdate()
-    listing = "\n".join(str(row) for row in missing[:REPORT_ROWS])
-    if len(missing) > REPORT_ROWS:
-        listing += f"\n… (+{len(missing) - REPORT_ROWS})"
-    operators = get_user_model().objects.filter(is_superuser=True, is_active=True)
-    with transaction.atomic():
-        for operator in operators:
-            notify(recipient=operator, kind="portal.stored_files_missing",
-                   context={"count": len(missing), "rows": listing, "day": day.isoformat()},
-                   channels=("inapp", "email"), idempotency_key=f"portal.stored_files_missing:{day}:{operator.pk}")
-    return missing
 
 
 class AttachmentSandboxMiddleware:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "events", "gwangmyeong_portal", "matchmaking", "notifications", "partners", "programs",
+APPS = ["accounts", "api", "events", "gwangmyeong_portal", "matchmaking", "notifications", "partners", "programs",
         "reports"]
 
 

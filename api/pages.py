@@ -1,4 +1,4 @@
-"""Pages and files of the open data API that are not JSON operations: the documentation page (made
+"""Pages and files of the open data API beside its JSON operations (api.v1): the documentation page (made
 from the OpenAPI document, no script needed) and the national-standard downloads."""
 
 from __future__ import annotations
