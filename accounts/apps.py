@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 def _sync_roles(sender, **kwargs):
     from django.apps import apps
 
-    # post_migrate fires once per app; permission rows of every app exist after the last one.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate fires once per app that has models (Django skips the others); permission rows of
+    # every app exist after the last of those. An app without models (api) at the end of
+    # INSTALLED_APPS must not stop the roles from being synced.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from .roles import role_permissions_sync
 
