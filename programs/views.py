@@ -34,9 +34,10 @@ def catalog(request):
     filters = selectors.CatalogFilters.from_query(request.GET)
     page_number = request.GET.get("page") or "1"
 
+    search = SimpleLazyObject(lambda: selectors.program_catalog(request.user, filters=filters))
+
     def page():
-        programs = selectors.program_list_visible_to(request.user, filters=filters)
-        return Paginator(programs, PAGE_SIZE).get_page(page_number)
+        return Paginator(search.programs, PAGE_SIZE).get_page(page_number)
 
     # The list is the same for every visitor (published programs only); searches are not cached.
     cacheable = not filters.q and page_number.isdigit() and int(page_number) <= 100 and (
@@ -44,7 +45,7 @@ def catalog(request):
     query = {k: v for k, v in (("stage", filters.stage), ("tag", filters.tag), ("topic", filters.topic),
                                ("open", "1" if filters.open_now else ""), ("q", filters.q)) if v}
     return render(request, "programs/catalog.html", {
-        "crumbs": [(_("정책 사업"), reverse("programs:catalog"))], "page": SimpleLazyObject(page),
+        "crumbs": [(_("정책 사업"), reverse("programs:catalog"))], "page": SimpleLazyObject(page), "search": search,
         "filters": filters, "stages": LifeStage.choices, "topics": Program.Topic.choices,
         "tags": HouseholdTag.objects.all(), "query_without_page": urlencode(query),
         "cache_key": page_cache.key("programs", "catalog", filters, page_number) if cacheable else "",
