@@ -230,14 +230,37 @@ class FinderRow:
     verdict: eligibility.Verdict
 
 
-def finder_results(answers: eligibility.Answers) -> list[FinderRow]:
-    """Every published program with its verdict; eligible first, then maybe, then not."""
-    order = {eligibility.ELIGIBLE: 0, eligibility.MAYBE: 1, eligibility.INELIGIBLE: 2}
-    rows = [
-        FinderRow(program, eligibility.evaluate(program.eligibility_rules, answers))
-        for program in Program.objects.published().order_by("life_stage", "title_ko")
-    ]
-    return sorted(rows, key=lambda row: order[row.verdict.status])
+@dataclass(frozen=True)
+class FinderResults:
+    """The finder's answer, split the way a citizen reads it.
+
+    Benefits are programs with rules about who may have them, by verdict; ``open_to_all`` are
+    the facilities and services without any rule (a nursing room, the toy library), which
+    everyone may use and which would otherwise crowd "받을 수 있어요".
+    """
+
+    eligible: list[FinderRow]
+    maybe: list[FinderRow]
+    ineligible: list[FinderRow]
+    open_to_all: list[FinderRow]
+
+    @property
+    def benefit_count(self) -> int:
+        return len(self.eligible) + len(self.maybe)
+
+
+def finder_results(answers: eligibility.Answers) -> FinderResults:
+    """Every published program with its verdict, benefits apart from what is open to everyone."""
+    groups: dict[str, list[FinderRow]] = {eligibility.ELIGIBLE: [], eligibility.MAYBE: [], eligibility.INELIGIBLE: []}
+    open_to_all = []
+    for program in Program.objects.published().order_by("life_stage", "title_ko"):
+        row = FinderRow(program, eligibility.evaluate(program.eligibility_rules, answers))
+        if not program.eligibility_rules:
+            open_to_all.append(row)
+        else:
+            groups[row.verdict.status].append(row)
+    return FinderResults(eligible=groups[eligibility.ELIGIBLE], maybe=groups[eligibility.MAYBE],
+                         ineligible=groups[eligibility.INELIGIBLE], open_to_all=open_to_all)
 
 
 @dataclass(frozen=True)

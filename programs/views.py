@@ -118,9 +118,9 @@ def finder_results(request):
         query = request.GET.copy()
         query.pop("step", None)
         return redirect(f"{reverse('programs:finder')}?{query.urlencode()}")
-    rows = selectors.finder_results(answers)
+    results = selectors.finder_results(answers)
     return render(request, "programs/finder_results.html", {
-        "rows": rows, "answers": answers, "query": urlencode(answers.as_query()),
+        "results": results, "answers": answers, "query": urlencode(answers.as_query()),
         "answered": len(answers.values), "total": len(eligibility.QUESTIONS),
     })
 

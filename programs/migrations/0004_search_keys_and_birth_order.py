@@ -5,6 +5,10 @@
    the jamo-decomposed text its near-miss search compares by ``word_similarity``. The expressions
    are a frozen copy of ``programs.selectors.search_key`` / ``search_jamo_key``: an index serves a
    query only if both spell the same expression (tests/perf/test_explain.py checks it).
+2. Rules that say "from the second child" were written on ``children`` (children already born),
+   so a pregnant mother of one was told the incentive for her coming second child did not apply.
+   Such rules — a ``children`` rule whose label names a birth order (둘째, 셋째 …) — now test
+   ``birth_order``, which counts the pregnancy (programs.eligibility).
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -61,8 +65,34 @@ def remove_indexes(apps, schema_editor):
         schema_editor.remove_index(Program, index)
 
 
+ORDINALS = ("둘째", "셋째", "넷째", "다섯째")
+
+
+def _rewrite_rules(apps, old, new):
+    Program = apps.get_model("programs", "Program")
+    for program in Program.objects.all():
+        rules = program.eligibility_rules or []
+        changed = False
+        for rule in rules:
+            if (isinstance(rule, dict) and rule.get("field") == old
+                    and any(word in str(rule.get("label_ko", "")) for word in ORDINALS)):
+                rule["field"] = new
+                changed = True
+        if changed:
+            Program.objects.filter(pk=program.pk).update(eligibility_rules=rules)
+
+
+def birth_order_rules(apps, schema_editor):
+    _rewrite_rules(apps, "children", "birth_order")
+
+
+def children_rules(apps, schema_editor):
+    _rewrite_rules(apps, "birth_order", "children")
+
+
 class Migration(migrations.Migration):
     dependencies = [("programs", "0003_application_consent_version_and_phone_consent")]
     operations = [
         migrations.RunPython(add_indexes, remove_indexes),
+        migrations.RunPython(birth_order_rules, children_rules),
     ]
