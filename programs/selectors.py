@@ -10,6 +10,7 @@ from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilar
 from django.db import connection, transaction
 from django.db.models import Case, F, Func, IntegerField, Prefetch, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat, Lower, Replace
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from . import eligibility
@@ -265,24 +266,72 @@ def finder_results(answers: eligibility.Answers) -> FinderResults:
 
 @dataclass(frozen=True)
 class TimelineItem:
+    """One window of a citizen's timeline, seen on ``today``: upcoming, open or passed."""
+
     program: Program
     starts_on: date
     ends_on: date
+    today: date
+
+    UPCOMING, OPEN, PASSED = "upcoming", "open", "passed"
+
+    @property
+    def status(self) -> str:
+        if self.ends_on < self.today:
+            return self.PASSED
+        return self.OPEN if self.starts_on <= self.today else self.UPCOMING
+
+    @property
+    def passed(self) -> bool:
+        return self.status == self.PASSED
+
+    @property
+    def days_left(self) -> int:
+        """Days until the window closes (0 on the last day)."""
+        return (self.ends_on - self.today).days
+
+    @property
+    def days_until_open(self) -> int:
+        return (self.starts_on - self.today).days
 
 
-def personal_timeline(*, due_date: date | None = None, birth_date: date | None = None) -> list[TimelineItem]:
-    """A dated checklist: what to apply for and by when, from a due date and/or a child's birth date."""
+def timeline_programs() -> list[Program]:
+    """Published programs that have a place on a timeline (one query; the reminder job reuses it)."""
+    return list(Program.objects.published().exclude(timeline_anchor="").order_by("title_ko"))
+
+
+def timeline_items(programs, *, due_date: date | None = None, birth_date: date | None = None,
+                   today: date | None = None) -> list[TimelineItem]:
+    """The windows of ``programs`` counted from the dates, those still to come first (by closing
+    day), then those that have passed (most recent first)."""
+    today = today or timezone.localdate()
     anchors = {Program.TimelineAnchor.DUE_DATE: due_date, Program.TimelineAnchor.BIRTH_DATE: birth_date}
     items = []
-    programs = Program.objects.published().exclude(timeline_anchor="").filter(
-        timeline_anchor__in=[k for k, v in anchors.items() if v]
-    )
     for program in programs:
-        anchor = anchors[program.timeline_anchor]
+        anchor = anchors.get(program.timeline_anchor)
+        if anchor is None:
+            continue
         starts = anchor + timedelta(days=program.timeline_start_days or 0)
         ends = anchor + timedelta(days=program.timeline_end_days or 0)
-        items.append(TimelineItem(program, starts, max(starts, ends)))
-    return sorted(items, key=lambda item: (item.ends_on, item.program.title_ko))
+        items.append(TimelineItem(program, starts, max(starts, ends), today))
+    ahead = sorted((i for i in items if not i.passed), key=lambda i: (i.ends_on, i.program.title_ko))
+    behind = sorted((i for i in items if i.passed), key=lambda i: (i.ends_on, i.program.title_ko), reverse=True)
+    return ahead + behind
+
+
+def personal_timeline(*, due_date: date | None = None, birth_date: date | None = None,
+                      today: date | None = None) -> list[TimelineItem]:
+    """A dated checklist: what to apply for and by when, from a due date and/or a child's birth date."""
+    return timeline_items(timeline_programs(), due_date=due_date, birth_date=birth_date, today=today)
+
+
+def timeline_subscription_for(user):
+    """The user's timeline reminders, or None (anonymous visitors have none)."""
+    from .models import TimelineSubscription
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return TimelineSubscription.objects.filter(user=user).first()
 
 
 def application_list_for(user) -> QuerySet:

@@ -181,7 +181,7 @@ def test_migration_moves_birth_order_rules_off_the_count_of_children(db):
     from programs.models import Program
     from tests.programs.factories import ProgramFactory
 
-    migration = importlib.import_module("programs.migrations.0004_search_keys_and_birth_order")
+    migration = importlib.import_module("programs.migrations.0004_search_birth_order_timeline_reminders")
     incentive = ProgramFactory(eligibility_rules=[RESIDENT, SECOND_CHILD])
     multi = ProgramFactory(eligibility_rules=[MULTI_CHILD])
     migration.birth_order_rules(apps, None)

@@ -111,7 +111,7 @@ def test_timeline_from_due_date_and_its_ics(client):
     ics = client.get(reverse("programs:timeline_ics"), {"due_date": "2027-05-01", "birth_date": "2027-05-03"})
     assert ics["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(ics.content)
-    events = calendar.walk("VEVENT")
+    events = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]).startswith("신청 마감")]
     assert len(events) == 2
     start = events[0].decoded("dtstart")
     assert start.date() == date(2027, 4, 1) and str(start.tzinfo) == "Asia/Seoul"

@@ -9,10 +9,16 @@
    so a pregnant mother of one was told the incentive for her coming second child did not apply.
    Such rules — a ``children`` rule whose label names a birth order (둘째, 셋째 …) — now test
    ``birth_order``, which counts the pregnancy (programs.eligibility).
+3. "알림 받기" on the personal timeline: ``TimelineSubscription`` (the citizen's dates, kept only
+   while reminders are on) and ``TimelineReminder`` (one row per reminder sent, unique, so the
+   beat job sends each once).
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db import migrations
+import django.db.models.deletion
+import django.utils.timezone
+from django.conf import settings
+from django.db import migrations, models
 from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Concat, Lower, Replace, Upper
 
@@ -91,8 +97,49 @@ def children_rules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programs", "0003_application_consent_version_and_phone_consent")]
+    dependencies = [
+        ("programs", "0003_application_consent_version_and_phone_consent"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
     operations = [
         migrations.RunPython(add_indexes, remove_indexes),
         migrations.RunPython(birth_order_rules, children_rules),
+        migrations.CreateModel(
+            name='TimelineSubscription',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('due_date', models.DateField(blank=True, null=True, verbose_name='출산 예정일')),
+                ('birth_date', models.DateField(blank=True, null=True, verbose_name='자녀 출생일')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='timeline_subscription', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': '신청 일정 알림',
+                'verbose_name_plural': '신청 일정 알림',
+            },
+        ),
+        migrations.CreateModel(
+            name='TimelineReminder',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('edge', models.CharField(choices=[('opens', '신청 시작'), ('closes', '신청 마감')], max_length=6)),
+                ('window_date', models.DateField()),
+                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='programs.timelinesubscription')),
+            ],
+            options={
+                'verbose_name': '보낸 신청 일정 알림',
+                'verbose_name_plural': '보낸 신청 일정 알림',
+            },
+        ),
+        migrations.AddConstraint(
+            model_name='timelinesubscription',
+            constraint=models.CheckConstraint(condition=models.Q(('due_date__isnull', False), ('birth_date__isnull', False), _connector='OR'), name='timeline_subscription_has_a_date'),
+        ),
+        migrations.AddConstraint(
+            model_name='timelinereminder',
+            constraint=models.UniqueConstraint(fields=('subscription', 'program', 'edge', 'window_date'), name='timeline_reminder_once'),
+        ),
     ]
