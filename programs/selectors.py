@@ -254,7 +254,11 @@ def finder_results(answers: eligibility.Answers) -> FinderResults:
     """Every published program with its verdict, benefits apart from what is open to everyone."""
     groups: dict[str, list[FinderRow]] = {eligibility.ELIGIBLE: [], eligibility.MAYBE: [], eligibility.INELIGIBLE: []}
     open_to_all = []
-    for program in Program.objects.published().order_by("life_stage", "title_ko"):
+    # Life stages in the order a family meets them (임신·출산 first), not alphabetically by code.
+    stage_order = {stage: index for index, stage in enumerate(LifeStage.values)}
+    programs = sorted(Program.objects.published().order_by("life_stage", "title_ko"),
+                      key=lambda p: (stage_order.get(p.life_stage, len(stage_order)), p.title_ko))
+    for program in programs:
         row = FinderRow(program, eligibility.evaluate(program.eligibility_rules, answers))
         if not program.eligibility_rules:
             open_to_all.append(row)

@@ -85,6 +85,14 @@ def test_a_pregnant_mother_of_one_sees_the_birth_incentive_as_a_benefit(client):
     assert "누구나 이용할 수 있는 시설·서비스 (2)" in everyone and "시청 수유실" in everyone
 
 
+def test_results_follow_the_life_stages_in_the_order_a_family_meets_them(client):
+    ProgramFactory(title_ko="청년 일자리", life_stage="jobs_housing", eligibility_rules=[])
+    ProgramFactory(title_ko="육아 센터", life_stage="childcare_education", eligibility_rules=[])
+    ProgramFactory(title_ko="산모 교실", life_stage="pregnancy_birth", eligibility_rules=[])
+    results = client.get(reverse("programs:finder_results"), {"resident": "yes"}).context["results"]
+    assert [row.program.title_ko for row in results.open_to_all] == ["산모 교실", "육아 센터", "청년 일자리"]
+
+
 def test_save_to_profile_only_when_asked_and_can_be_forgotten(client, citizen):
     client.force_login(citizen)
     client.post(reverse("programs:finder_save"), {"resident": "yes", "age": "31", "child_ages": "0,4"})
