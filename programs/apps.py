@@ -9,7 +9,7 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("생애주기 정책 사업")
 
     def me_section(self, request):
-        from .models import FinderProfile
+        from .models import FinderProfile, TimelineSubscription
         from .selectors import application_list_for
 
         return {
@@ -17,17 +17,26 @@ class ProgramsConfig(AppConfig):
             "context": {
                 "applications": list(application_list_for(request.user)[:5]),
                 "finder_profile": FinderProfile.objects.filter(user=request.user).first(),
+                "timeline_subscription": TimelineSubscription.objects.filter(user=request.user).first(),
             },
         }
 
     def personal_data_export(self, user) -> dict:
-        from .models import Application, FinderProfile
+        from .models import Application, FinderProfile, TimelineSubscription
 
+        subscription = TimelineSubscription.objects.filter(user=user).prefetch_related("reminders").first()
         applications = Application.objects.filter(applicant=user).select_related("program").prefetch_related(
             "history", "documents")
         finder = FinderProfile.objects.filter(user=user).first()
         return {
             "finder_answers": finder.answers if finder else None,
+            "timeline_reminders": None if subscription is None else {
+                "due_date": subscription.due_date.isoformat() if subscription.due_date else None,
+                "birth_date": subscription.birth_date.isoformat() if subscription.birth_date else None,
+                "since": subscription.created_at.isoformat(),
+                "sent": [{"program": r.program_id, "edge": r.edge, "window_date": r.window_date.isoformat(),
+                          "sent_at": r.sent_at.isoformat()} for r in subscription.reminders.all()],
+            },
             "applications": [
                 {
                     "reference": a.reference, "program": a.program.title_ko, "status": a.status,
@@ -47,9 +56,10 @@ class ProgramsConfig(AppConfig):
         program's legal retention, without contact details or files beyond the decision."""
         from django.utils import timezone
 
-        from .models import Application, ApplicationEvent, FinderProfile
+        from .models import Application, ApplicationEvent, FinderProfile, TimelineSubscription
 
         FinderProfile.objects.filter(user=user).delete()
+        TimelineSubscription.objects.filter(user=user).delete()
         kept = []
         for application in Application.objects.filter(applicant=user).prefetch_related("documents"):
             if application.status in Application.DECIDED or (

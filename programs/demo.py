@@ -72,7 +72,7 @@ PROGRAMS = [
      ["multi_child"], "출산 장려금 (둘째부터)", "Birth incentive (from the second child)",
      "2016년에 확대된 출산 장려금으로, 둘째 자녀부터 지급합니다.",
      "A birth incentive, expanded in 2016, paid from the second child on.",
-     {"eligibility_rules": [RESIDENT, {"field": "children", "op": "gte", "value": 2, "label_ko": "둘째 자녀부터 지급",
+     {"eligibility_rules": [RESIDENT, {"field": "birth_order", "op": "gte", "value": 2, "label_ko": "둘째 자녀부터 지급",
                                        "label_en": "Paid from the second child"}],
       "form_questions": [
           {"key": "child_birth_date", "label_ko": "이번에 태어난 자녀의 출생일", "label_en": "Birth date of the new child",

@@ -2,8 +2,12 @@
 
 A program's ``eligibility_rules`` is a list of rules such as::
 
-    {"field": "children", "op": "gte", "value": 2,
+    {"field": "birth_order", "op": "gte", "value": 2,
      "label_ko": "둘째 자녀부터 지급", "label_en": "Paid from the second child"}
+
+``children`` counts the children already born; ``birth_order`` is the place of the child a birth
+benefit is for — the coming child when the citizen is pregnant (a pregnant mother of one is
+expecting her second), otherwise the youngest — so rules about birth order use ``birth_order``.
 
 ``evaluate(rules, answers)`` says for each rule whether it is met, not met or unknown (the
 citizen has not answered that question) with a one-line reason, and sums them up: a program is
@@ -46,7 +50,8 @@ QUESTIONS: list[dict] = [
 QUESTION_KEYS = [q["key"] for q in QUESTIONS]
 
 # Fields a rule may test: the answers above plus values derived from them.
-RULE_FIELDS = {"resident", "age", "marital", "pregnant", "children", "youngest_child_age", "dual_income", "income"}
+RULE_FIELDS = {"resident", "age", "marital", "pregnant", "children", "birth_order", "youngest_child_age",
+               "dual_income", "income"}
 OPS = {"eq", "ne", "gte", "lte", "in", "between"}
 
 
@@ -61,6 +66,12 @@ class Answers:
         if key == "children":
             ages = self.values.get("child_ages")
             return None if ages is None else len(ages)
+        if key == "birth_order":
+            # Counts the pregnancy: the coming child is the one a birth benefit will be paid for.
+            ages, pregnant = self.values.get("child_ages"), self.values.get("pregnant")
+            if ages is None or pregnant is None:
+                return None
+            return len(ages) + (1 if pregnant else 0)
         if key == "youngest_child_age":
             ages = self.values.get("child_ages")
             return min(ages) if ages else None
@@ -173,8 +184,30 @@ def _num(value):
     return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
-def _told(field_name: str, value) -> str:
+# Birth order in words ("둘째"), for the finder's reasons; past the list, a number.
+ORDINALS = (gettext_lazy("첫째"), gettext_lazy("둘째"), gettext_lazy("셋째"), gettext_lazy("넷째"),
+            gettext_lazy("다섯째"), gettext_lazy("여섯째"), gettext_lazy("일곱째"), gettext_lazy("여덟째"),
+            gettext_lazy("아홉째"), gettext_lazy("열째"))
+
+
+def ordinal(n: int) -> str:
+    return str(ORDINALS[n - 1]) if 1 <= n <= len(ORDINALS) else _("%(n)s번째") % {"n": n}
+
+
+def _told_birth_order(value: int, answers: Answers) -> str:
+    children = len(answers.get("child_ages") or [])
+    if answers.get("pregnant"):
+        return _("자녀 %(n)s명에 지금 임신 중이라고 알려 주셨습니다. 태어날 아이가 %(order)s입니다") % {
+            "n": children, "order": ordinal(value)}
+    if value == 0:
+        return _("자녀가 없고 임신 중이 아니라고 알려 주셨습니다")
+    return _("자녀 %(n)s명이라고 알려 주셨습니다. 막내가 %(order)s입니다") % {"n": children, "order": ordinal(value)}
+
+
+def _told(field_name: str, value, answers: Answers | None = None) -> str:
     """How the finder repeats back what the citizen said, e.g. "자녀 1명이라고 알려 주셨습니다"."""
+    if field_name == "birth_order":
+        return _told_birth_order(value, answers or Answers())
     if field_name == "children":
         return _("자녀 %(n)s명이라고 알려 주셨습니다") % {"n": value}
     if field_name == "youngest_child_age":
@@ -218,7 +251,7 @@ def evaluate_rule(rule: dict, answers: Answers) -> RuleResult:
     if actual is None:
         return RuleResult(UNKNOWN, _("%(label)s — 아직 답하지 않은 질문입니다") % {"label": label})
     met = _compare(rule["op"], actual, rule["value"])
-    return RuleResult(MET if met else NOT_MET, f"{label} — {_told(rule['field'], actual)}")
+    return RuleResult(MET if met else NOT_MET, f"{label} — {_told(rule['field'], actual, answers)}")
 
 
 def evaluate(rules: list[dict], answers: Answers) -> Verdict:

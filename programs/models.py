@@ -390,3 +390,54 @@ class ApplicationEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class TimelineSubscription(models.Model):
+    """A signed-in citizen's "알림 받기" on their timeline: told before each window opens and closes.
+
+    The dates are kept for this alone (the timeline itself stores nothing); the row goes when the
+    citizen turns reminders off, when the last window has closed, or with the account.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="timeline_subscription")
+    due_date = models.DateField(_("출산 예정일"), null=True, blank=True)
+    birth_date = models.DateField(_("자녀 출생일"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("신청 일정 알림")
+        verbose_name_plural = _("신청 일정 알림")
+        constraints = [
+            models.CheckConstraint(condition=Q(due_date__isnull=False) | Q(birth_date__isnull=False),
+                                   name="timeline_subscription_has_a_date"),
+        ]
+
+    def __str__(self):
+        return f"TimelineSubscription #{self.pk}"
+
+
+class TimelineReminder(models.Model):
+    """One reminder of a subscription, written when it is sent: the unique row makes it go once."""
+
+    class Edge(models.TextChoices):
+        OPENS = "opens", _("신청 시작")
+        CLOSES = "closes", _("신청 마감")
+
+    subscription = models.ForeignKey(TimelineSubscription, on_delete=models.CASCADE, related_name="reminders")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    edge = models.CharField(max_length=6, choices=Edge.choices)
+    window_date = models.DateField()  # the day the window opens or closes
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("보낸 신청 일정 알림")
+        verbose_name_plural = _("보낸 신청 일정 알림")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "program", "edge", "window_date"],
+                                    name="timeline_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.edge} {self.window_date}"

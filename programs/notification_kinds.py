@@ -13,3 +13,6 @@ register(Kind(key="programs.application_info_requested", label=_("신청 보완 
               mandatory=True))
 register(Kind(key="programs.application_decided", label=_("신청 결과 안내"), required_context=CONTEXT, mandatory=True))
 register(Kind(key="programs.application_updated", label=_("신청 진행 상황"), required_context=CONTEXT))
+# "알림 받기" on the personal timeline: a window opens in a few days, or closes in a week.
+TIMELINE_REMINDER = register(Kind(key="programs.timeline_reminder", label=_("신청 일정 알림(시작·마감 전)"),
+                                  required_context=("title", "what", "date", "days")))

@@ -14,3 +14,11 @@ def purge_expired_task() -> dict[str, int]:
         "drafts_deleted": retention.application_draft_purge_expired(),
         "finder_profiles_deleted": retention.finder_profile_purge_expired(),
     }
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
+def timeline_reminders_task() -> dict[str, int]:
+    """Hourly: reminders before timeline windows open and close ("알림 받기"); each goes once."""
+    from .timeline import timeline_reminders_send
+
+    return timeline_reminders_send()

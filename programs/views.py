@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,17 +12,16 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from icalendar import Calendar, Event
 
 from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.uploads import private_file_response
 
 from . import eligibility, selectors, services
+from . import timeline as timeline_services
 from .forms import ApplicationForm, ProvideInfoForm, TimelineForm
 from .models import Application, ApplicationDocument, HouseholdTag, LifeStage, Program
 
 PAGE_SIZE = 12
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @page_cache.anonymous_page("programs")
@@ -34,9 +30,10 @@ def catalog(request):
     filters = selectors.CatalogFilters.from_query(request.GET)
     page_number = request.GET.get("page") or "1"
 
+    search = SimpleLazyObject(lambda: selectors.program_catalog(request.user, filters=filters))
+
     def page():
-        programs = selectors.program_list_visible_to(request.user, filters=filters)
-        return Paginator(programs, PAGE_SIZE).get_page(page_number)
+        return Paginator(search.programs, PAGE_SIZE).get_page(page_number)
 
     # The list is the same for every visitor (published programs only); searches are not cached.
     cacheable = not filters.q and page_number.isdigit() and int(page_number) <= 100 and (
@@ -44,7 +41,7 @@ def catalog(request):
     query = {k: v for k, v in (("stage", filters.stage), ("tag", filters.tag), ("topic", filters.topic),
                                ("open", "1" if filters.open_now else ""), ("q", filters.q)) if v}
     return render(request, "programs/catalog.html", {
-        "crumbs": [(_("정책 사업"), reverse("programs:catalog"))], "page": SimpleLazyObject(page),
+        "crumbs": [(_("정책 사업"), reverse("programs:catalog"))], "page": SimpleLazyObject(page), "search": search,
         "filters": filters, "stages": LifeStage.choices, "topics": Program.Topic.choices,
         "tags": HouseholdTag.objects.all(), "query_without_page": urlencode(query),
         "cache_key": page_cache.key("programs", "catalog", filters, page_number) if cacheable else "",
@@ -117,9 +114,9 @@ def finder_results(request):
         query = request.GET.copy()
         query.pop("step", None)
         return redirect(f"{reverse('programs:finder')}?{query.urlencode()}")
-    rows = selectors.finder_results(answers)
+    results = selectors.finder_results(answers)
     return render(request, "programs/finder_results.html", {
-        "rows": rows, "answers": answers, "query": urlencode(answers.as_query()),
+        "results": results, "answers": answers, "query": urlencode(answers.as_query()),
         "answered": len(answers.values), "total": len(eligibility.QUESTIONS),
     })
 
@@ -150,8 +147,16 @@ def timeline(request):
     items = []
     if form.is_valid():
         items = selectors.personal_timeline(**form.cleaned_data)
+    subscription = selectors.timeline_subscription_for(request.user)
+    dates = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return render(request, "programs/timeline.html", {
-        "form": form, "items": items, "query": request.GET.urlencode(),
+        "form": form, "query": request.GET.urlencode(), "items": items,
+        "ahead": [item for item in items if not item.passed], "behind": [item for item in items if item.passed],
+        "subscription": subscription,
+        "subscribed_here": bool(subscription and dates and subscription.due_date == dates.get("due_date")
+                                and subscription.birth_date == dates.get("birth_date")),
+        "open_notice_days": timeline_services.OPEN_NOTICE_DAYS,
+        "close_notice_days": timeline_services.CLOSE_NOTICE_DAYS,
     })
 
 
@@ -160,24 +165,40 @@ def timeline_ics(request):
     form = TimelineForm(request.GET)
     if not form.is_valid():
         raise Http404
-    calendar = Calendar()
-    calendar.add("prodid", "-//Gwangmyeong City//child- and mom-friendly city//KO")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("나의 신청 일정"))
-    calendar.add("x-wr-timezone", "Asia/Seoul")
-    for item in selectors.personal_timeline(**form.cleaned_data):
-        event = Event()
-        event.add("uid", f"timeline-{item.program.slug}-{item.ends_on:%Y%m%d}@gwangmyeong-portal")
-        event.add("summary", _("신청 마감: %(title)s") % {"title": item.program.title})
-        event.add("dtstart", datetime.combine(item.ends_on, time(9, 0), tzinfo=SEOUL))
-        event.add("dtend", datetime.combine(item.ends_on, time(10, 0), tzinfo=SEOUL))
-        event.add("dtstamp", datetime.now(tz=SEOUL))
-        link = request.build_absolute_uri(item.program.get_absolute_url())
-        event.add("description", f"{item.program.summary}\n{link}")
-        calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    items = selectors.personal_timeline(**form.cleaned_data)
+    body = timeline_services.timeline_calendar_bytes(items, site_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="gwangmyeong-timeline.ics"'
     return response
+
+
+def _timeline_url(due_date, birth_date) -> str:
+    query = {k: v.isoformat() for k, v in (("due_date", due_date), ("birth_date", birth_date)) if v}
+    return f"{reverse('programs:timeline')}?{urlencode(query)}"
+
+
+@login_required
+@require_POST
+def timeline_subscribe(request):
+    """"알림 받기": keep the dates and remind before each window opens and closes."""
+    form = TimelineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("출산 예정일이나 자녀 출생일을 확인해 주세요."))
+        return redirect("programs:timeline")
+    timeline_services.timeline_subscribe(user=request.user, **form.cleaned_data)
+    messages.success(request, _("신청 일정 알림을 켰습니다. 신청 시작과 마감 전에 알려 드립니다."))
+    return redirect(_timeline_url(form.cleaned_data["due_date"], form.cleaned_data["birth_date"]))
+
+
+@login_required
+@require_POST
+def timeline_unsubscribe(request):
+    subscription = selectors.timeline_subscription_for(request.user)
+    timeline_services.timeline_unsubscribe(user=request.user)
+    messages.success(request, _("신청 일정 알림을 껐습니다. 저장했던 날짜도 지웠습니다."))
+    if subscription is not None:
+        return redirect(_timeline_url(subscription.due_date, subscription.birth_date))
+    return redirect("programs:timeline")
 
 
 # --- Applying ----------------------------------------------------------------------------------

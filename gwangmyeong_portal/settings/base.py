@@ -174,6 +174,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "events-send-reminders": {"task": "events.tasks.send_reminders", "schedule": 600.0},
     "events-send-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600.0},
     "events-notify-open-programs": {"task": "events.tasks.notify_open_programs", "schedule": 3600.0},
+    # Programs: "알림 받기" on the personal timeline, before each window opens and closes (sends each once).
+    "programs-timeline-reminders": {"task": "programs.tasks.timeline_reminders_task", "schedule": 3600.0},
     # Matchmaking: notice 30 days ahead, then delete profiles inactive for MATCHMAKING_RETENTION_DAYS.
     "matchmaking-retention": {"task": "matchmaking.tasks.retention_run_task", "schedule": 24 * 3600.0},
 }

@@ -59,6 +59,27 @@ def test_catalog_search_uses_the_trigram_indexes(catalog_at_scale):
     assert "Seq Scan on programs_program" not in found, found
 
 
+def test_catalog_search_ignoring_spaces_uses_its_expression_index(catalog_at_scale):
+    # "장난감나라" is written "장난감 나라": only the space-stripped expression index can serve it.
+    found = plan(program_list_visible_to(AnonymousUser(), filters=CatalogFilters(q="장난감나라")))
+    assert "programs_program_trgm_search_key" in found, found
+    assert "Seq Scan on programs_program" not in found, found
+
+
+def test_near_miss_search_uses_the_jamo_trigram_index(catalog_at_scale):
+    from django.db import transaction
+
+    from programs.selectors import NEAR_MISS_THRESHOLD, _jamo, near_miss_queryset
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(NEAR_MISS_THRESHOLD)])
+        queryset = near_miss_queryset(Program.objects.published(), _jamo("장남감"))
+        found = plan(queryset)
+        assert [p.slug for p in queryset[:1]] == ["toy-library"]
+    assert "programs_program_trgm_search_jamo" in found, found
+    assert "Seq Scan on programs_program" not in found, found
+
+
 def test_finder_reads_only_the_programs_table_once(catalog_at_scale):
     from programs.selectors import finder_results  # noqa: F401 - the query below is the one it runs
 

@@ -63,6 +63,36 @@ def test_results_list_every_program_with_reasons_and_nothing_is_stored(client, c
     assert not FinderProfile.objects.exists()
 
 
+def test_a_pregnant_mother_of_one_sees_the_birth_incentive_as_a_benefit(client):
+    ProgramFactory(title_ko="출산 장려금 (둘째부터)", eligibility_rules=[
+        {"field": "resident", "op": "eq", "value": True, "label_ko": "광명시민"},
+        {"field": "birth_order", "op": "gte", "value": 2, "label_ko": "둘째 자녀부터 지급"}])
+    ProgramFactory(title_ko="청년 창업 자금", eligibility_rules=[
+        {"field": "age", "op": "between", "value": [19, 39], "label_ko": "만 19~39세"}])
+    ProgramFactory(title_ko="시청 수유실", eligibility_rules=[], is_facility=True)
+    ProgramFactory(title_ko="혁신학교", eligibility_rules=[])
+    response = client.get(reverse("programs:finder_results"),
+                          {"resident": "yes", "age": "45", "pregnant": "yes", "child_ages": "3"})
+    results = response.context["results"]
+    assert [row.program.title_ko for row in results.eligible] == ["출산 장려금 (둘째부터)"]
+    assert [row.program.title_ko for row in results.ineligible] == ["청년 창업 자금"]
+    assert {row.program.title_ko for row in results.open_to_all} == {"시청 수유실", "혁신학교"}
+    body = response.content.decode()
+    benefits = body[body.index('id="benefits-title"'):body.index('id="open-to-all-title"')]
+    assert "출산 장려금 (둘째부터)" in benefits and "태어날 아이가 둘째입니다" in benefits
+    assert "시청 수유실" not in benefits
+    everyone = body[body.index('id="open-to-all-title"'):body.index('id="group-ineligible"')]
+    assert "누구나 이용할 수 있는 시설·서비스 (2)" in everyone and "시청 수유실" in everyone
+
+
+def test_results_follow_the_life_stages_in_the_order_a_family_meets_them(client):
+    ProgramFactory(title_ko="청년 일자리", life_stage="jobs_housing", eligibility_rules=[])
+    ProgramFactory(title_ko="육아 센터", life_stage="childcare_education", eligibility_rules=[])
+    ProgramFactory(title_ko="산모 교실", life_stage="pregnancy_birth", eligibility_rules=[])
+    results = client.get(reverse("programs:finder_results"), {"resident": "yes"}).context["results"]
+    assert [row.program.title_ko for row in results.open_to_all] == ["산모 교실", "육아 센터", "청년 일자리"]
+
+
 def test_save_to_profile_only_when_asked_and_can_be_forgotten(client, citizen):
     client.force_login(citizen)
     client.post(reverse("programs:finder_save"), {"resident": "yes", "age": "31", "child_ages": "0,4"})
@@ -89,7 +119,7 @@ def test_timeline_from_due_date_and_its_ics(client):
     ics = client.get(reverse("programs:timeline_ics"), {"due_date": "2027-05-01", "birth_date": "2027-05-03"})
     assert ics["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(ics.content)
-    events = calendar.walk("VEVENT")
+    events = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]).startswith("신청 마감")]
     assert len(events) == 2
     start = events[0].decoded("dtstart")
     assert start.date() == date(2027, 4, 1) and str(start.tzinfo) == "Asia/Seoul"

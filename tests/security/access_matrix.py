@@ -289,6 +289,8 @@ MATRIX: dict[str, str] = {
     "programs:finder_save": "login 405 405 405 405 405 405",
     "programs:timeline": "200 200 200 200 200 200 200",
     "programs:timeline_ics": "404 404 404 404 404 404 404",
+    "programs:timeline_subscribe": "login 405 405 405 405 405 405",
+    "programs:timeline_unsubscribe": "login 405 405 405 405 405 405",
     "reports:dashboard": "login 403 403 200 200 200 200",
     "reports:detail_export": "login 403 403 403 403 200 200",
     "reports:export_job_download": "login 404 404 404 404 404 404",
