@@ -176,11 +176,18 @@ class AgreementOut(Schema):
     clauses: list[ClauseOut] = Field(description="The agreement's clauses, in order.")
 
 
-class ProgramPageOut(PageOut):
+class SearchPageOut(PageOut):
+    approximate: bool = Field(description="True when nothing matched the search words and the results are the "
+                                          "closest programs instead (a typo, for example).")
+    suggestions: list[str] = Field(description="With approximate results: titles to offer as "
+                                               "\"did you mean\" (이것을 찾으셨나요?).")
+
+
+class ProgramPageOut(SearchPageOut):
     results: list[ProgramOut] = Field(description="The programs on this page.")
 
 
-class FacilityPageOut(PageOut):
+class FacilityPageOut(SearchPageOut):
     results: list[FacilityOut] = Field(description="The facilities on this page.")
 
 

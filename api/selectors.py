@@ -11,7 +11,7 @@ signals invalidate both). Places left are counted fresh on every request (one qu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from partners.models import Agency
 from partners.selectors import agreement_current
 from programs import eligibility
 from programs.models import LifeStage, Program
-from programs.selectors import CatalogFilters, program_list_visible_to
+from programs.selectors import CatalogFilters, ProgramSearch, program_catalog, program_list_visible_to, program_search
 
 ANONYMOUS = AnonymousUser()
 # Event types the API publishes: the meetups of the staff registry are for their audience only.
@@ -52,10 +52,14 @@ class Page:
 
 # --- Programs and facilities ------------------------------------------------------------------------
 
-def _program_queryset(filters: CatalogFilters, *, facility: bool):
-    queryset = program_list_visible_to(ANONYMOUS, filters=filters).filter(is_facility=facility)
-    # A stable order for paging: the catalog's, then the slug (unique) to break ties.
-    return queryset.order_by("life_stage", "title_ko", "slug")
+def _program_search(filters: CatalogFilters, *, facility: bool) -> ProgramSearch:
+    """The catalog's filters and its one search (``programs.selectors.program_search``: spacing
+    ignored, ranked, near misses with suggestions), for programs or for facilities."""
+    base = program_catalog(ANONYMOUS, filters=replace(filters, q="")).programs.filter(is_facility=facility)
+    search = program_search(base, text=filters.q)
+    # A stable order for paging: the search's ranking (or the catalog's), then the slug, unique.
+    ordering = list(search.programs.query.order_by) or ["life_stage", "title_ko"]
+    return replace(search, programs=search.programs.order_by(*ordering, "slug"))
 
 
 def _window(program: Program, today: date) -> dict:
@@ -111,10 +115,10 @@ def program_page(*, filters: CatalogFilters, page: Page, facility: bool = False)
     today = timezone.localdate()
 
     def build():
-        queryset = _program_queryset(filters, facility=facility)
-        if facility:
-            return _paged(queryset, page, facility_row)
-        return _paged(queryset, page, lambda program: program_row(program, today))
+        search = _program_search(filters, facility=facility)
+        row = facility_row if facility else (lambda program: program_row(program, today))
+        return {**_paged(search.programs, page, row), "approximate": search.approximate,
+                "suggestions": list(search.suggestions)}
 
     key = page_cache.key("programs", "api-facilities" if facility else "api-programs", filters, page)
     return page_cache.get_or_set(key, build)
@@ -125,7 +129,7 @@ def program_detail(*, slug: str, facility: bool = False) -> dict | None:
     today = timezone.localdate()
 
     def build():
-        program = (_program_queryset(CatalogFilters(), facility=facility).filter(slug=slug)
+        program = (_program_search(CatalogFilters(), facility=facility).programs.filter(slug=slug)
                    .prefetch_related("required_documents").first())
         if program is None:
             return {"found": False}

@@ -177,7 +177,8 @@ def _page_links(request, page: int, page_size: int, count: int) -> tuple[str | N
 def _paged_answer(request, schema, value: dict, *, page: int, page_size: int) -> HttpResponse:
     following, previous = _page_links(request, page, page_size, value["count"])
     data = {"count": value["count"], "page": page, "page_size": page_size, "next": following,
-            "previous": previous, "results": value["rows"]}
+            "previous": previous, "results": value["rows"],
+            "approximate": value.get("approximate", False), "suggestions": value.get("suggestions", [])}
     return _answer(request, schema, data, last_modified=value["last_modified"])
 
 

@@ -173,3 +173,12 @@ def test_rate_limit_fails_open_when_the_cache_cannot_answer(client, city, settin
     statuses = [client.get("/api/v1/agencies", REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
     assert "rate limit not applied" in caplog.text
+
+
+def test_search_ignores_spacing_and_suggests_for_a_typo(client, city):
+    """The catalog's own search: 출산장려금 finds 출산 장려금, and a typo gets the closest programs."""
+    exact = get(client, "/api/v1/programs?q=출산장려금").json()
+    assert [p["slug"] for p in exact["results"]] == ["birth-incentive"] and exact["approximate"] is False
+    typo = get(client, "/api/v1/programs?q=출샨장려금").json()
+    assert typo["approximate"] is True and "출산 장려금" in typo["suggestions"]
+    assert [p["slug"] for p in typo["results"]] == ["birth-incentive"]
