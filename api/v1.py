@@ -60,9 +60,8 @@ class PerIpThrottle(SimpleRateThrottle):
         limit, period = self.parse_rate(settings.API_RATE_LIMIT)
         now = int(time.time())
         window = now // period
-        key = f"api-rate:{client_ip(request) or 'unknown'}:{window}"
         try:
-            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+            count = _count_request(f"api-rate:{client_ip(request) or 'unknown'}:{window}", period + 1)
         except Exception:  # noqa: BLE001 - any cache failure: let the request through
             count = None
         if not isinstance(count, int):
@@ -73,6 +72,20 @@ class PerIpThrottle(SimpleRateThrottle):
 
     def wait(self):
         return self._wait
+
+
+def _count_request(key: str, ttl: int) -> int | None:
+    """Add one to ``key``'s counter and return it. On Redis (django-redis) INCR and EXPIRE go in one
+    round trip, since every API request pays it; other caches (development) use add/incr."""
+    client = getattr(getattr(cache, "client", None), "get_client", None)
+    if client is None:
+        return 1 if cache.add(key, 1, timeout=ttl) else cache.incr(key)
+    pipe = client(write=True).pipeline()
+    redis_key = cache.make_key(key)
+    pipe.incr(redis_key)
+    pipe.expire(redis_key, ttl, nx=True)
+    count, _ = pipe.execute()
+    return int(count)
 
 
 class Renderer(JSONRenderer):

@@ -51,6 +51,9 @@ USERS = int(os.environ.get("BENCH_USERS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 INFLATE = os.environ.get("BENCH_INFLATE") == "1"  # passed on to the locustfile through the environment
+# BENCH_ONLY=api_programs,api_events measures only those URLs (and the ceiling, always) and writes
+# bench/results/load-<names>.json, leaving the full run's load.json as it was.
+ONLY = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
 SIGNED_IN_SESSIONS = 16
 ANONYMOUS_TARGET = 0.5
 SIGNED_IN_TARGET = 0.2
@@ -223,7 +226,7 @@ def main() -> int:
         generated = generate(scale=SCALE)
         print(f"generated in {generated['total_seconds']} s: {generated['counts']}", flush=True)
         sessions = make_sessions(server.env["DJANGO_SECRET_KEY"])
-        plan = targets()
+        plan = [t for t in targets() if not ONLY or t["kind"] == "ceiling" or t["name"] in ONLY]
         connection.close()
         server.start()
         for target in plan:  # every page answers, /me/ really signed in; and caches are warm
@@ -266,7 +269,8 @@ def main() -> int:
             print(f"could not clean the bench cache keys: {exc}", file=sys.stderr)
         connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    out = ROOT / "bench" / "results" / ("load-inflated.json" if INFLATE else "load.json")
+    name = "load-inflated" if INFLATE else "load"
+    out = ROOT / "bench" / "results" / (f"{name}-{'-'.join(ONLY)}.json" if ONLY else f"{name}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps({"met": figures["met"]}, ensure_ascii=False))
