@@ -267,12 +267,12 @@ class MeetupSessionAdmin(admin.ModelAdmin):
             return ("title_ko", "starts_at", "ends_at", "venue", "seats_female", "seats_male",
                     "applications_open_at", "applications_close_at", "pick_deadline")
         return ("event", "seats_female", "seats_male", "applications_open_at", "applications_close_at",
-                "pick_deadline", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
+                "pick_deadline", "seed_sha256", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        locked = ("event", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
+        locked = ("event", "seed_sha256", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
         # After the draw, seats and periods are history.
         return locked + (("seats_female", "seats_male", "applications_open_at", "applications_close_at")
                          if obj.drawn_at else ())
@@ -302,6 +302,11 @@ class MeetupSessionAdmin(admin.ModelAdmin):
             else:
                 messages.success(request, _("%(s)s: 추첨했습니다(시드 %(seed)s).")
                                  % {"s": session, "seed": record.seed})
+
+    @admin.display(description=_("시드의 SHA-256 (신청자에게 공개)"))
+    def seed_sha256(self, obj):
+        # The seed itself stays secret until the draw (``committed_seed`` is never shown here).
+        return obj.seed_sha256
 
     def has_run_draw_permission(self, request):
         return request.user.has_perm("matchmaking.run_draw")
@@ -374,5 +379,6 @@ class DrawRecordAdmin(ReadOnlyAdmin):
     list_display = ("session", "seed", "drawn_by", "drawn_at")
     list_select_related = ("session__event", "drawn_by")
     search_fields = ("session__event__title_ko", "seed")
-    fields = ("session", "seed", "algorithm", "input_order", "result", "drawn_by", "drawn_at")
+    fields = ("session", "seed", "algorithm", "input_order", "result", "public_input", "commitment", "drawn_by",
+              "drawn_at")
     readonly_fields = fields

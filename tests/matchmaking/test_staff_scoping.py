@@ -218,3 +218,18 @@ def test_admin_column_headers_are_korean(client, world):
         for english in (">Pk<", ">User<", ">Session<", ">Agency<", ">Drawn by<", ">Created at<", ">Profile<"):
             assert english not in body, (model, english)
     assert RosterUpload.objects.exists()
+
+
+def test_admin_column_headers_and_filters_are_english_in_english(client, world):
+    """Every column header and filter title of the matchmaking changelists has an English translation."""
+    import re
+
+    client.force_login(world["admin"])
+    client.cookies["django_language"] = "en"
+    for model in ("profile", "verification", "rosterupload", "meetupsession", "sessionapplication", "drawrecord"):
+        body = client.get(f"{ADMIN}/{model}/").content.decode()
+        headers = re.findall(r'<th scope="col"[^>]*>.*?<div class="text">(.*?)</div>', body, re.S)
+        filters = re.findall(r"<summary>\s*(.*?)\s*</summary>", body, re.S)
+        assert headers and (filters or model in ("meetupsession", "drawrecord")), model
+        labels = [re.sub(r"<[^>]+>", "", h).strip() for h in headers + filters]
+        assert [x for x in labels if re.search("[가-힣]", x)] == [], model
