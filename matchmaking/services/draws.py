@@ -126,11 +126,11 @@ def draw_check_for(*, session: MeetupSession, application: SessionApplication) -
 
 def verification_script(*, seed: str, seed_sha256: str, applicants: dict, seats: dict, commitment: str) -> str:
     """A short Python 3 program that checks the published values and re-runs the draw on any computer."""
-    data = json.dumps(applicants, sort_keys=True)
     return "\n".join([
         "import hashlib, json, random",
         f"seed = {json.dumps(seed)}",
-        f"applicants = json.loads({json.dumps(data)})",
+        # JSON of a dict of lists of strings is also a Python literal.
+        f"applicants = {json.dumps(applicants, sort_keys=True)}",
         f"seats = {json.dumps(seats, sort_keys=True)}",
         f"assert hashlib.sha256(seed.encode()).hexdigest() == {json.dumps(seed_sha256)}",
         "payload = json.dumps({'applicants': applicants, 'seed_sha256': hashlib.sha256(seed.encode()).hexdigest()},",

@@ -114,3 +114,23 @@ def test_pseudonyms_are_per_session_and_the_commitment_changes_with_the_list(app
     _apps, listed = services.draws.applicants_in_draw_order(session)
     assert commitment_of(applicants=listed, seed_sha256=session.seed_sha256) != commitment_of(
         applicants={**listed, "female": listed["female"][1:]}, seed_sha256=session.seed_sha256)
+
+
+def test_the_check_page_takes_the_same_number_of_queries_however_many_applied(client, clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 8):
+        session = make_session(start_in_days=5, seats_female=1, seats_male=1)
+        profiles = [make_profile(gender="female" if i % 2 else "male") for i in range(n)]
+        for profile in profiles:
+            services.session_apply(session=session, profile=profile, now=session.applications_open_at)
+        close(session)
+        services.session_draw(session=session, drawn_by=clerk)
+        client.force_login(profiles[0].user)
+        client.get(f"/matchmaking/sessions/{session.pk}/draw/")  # warm the session and caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/matchmaking/sessions/{session.pk}/draw/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -1,6 +1,6 @@
 """The singles meetups are for the institutions' staff (issue 13.8): never on the public home page,
 calendar, list or feed, nor in everyone's main menu; the entry is on the partners page and, for
-registry members, on my page."""
+registry members, on my page (tested in test_views.test_my_page_links_the_registry_only_for_registrants)."""
 
 from datetime import timedelta
 
@@ -11,7 +11,7 @@ from events.models import Event
 from events.services import event_create
 from gwangmyeong_portal import page_cache
 
-from .factories import make_profile, make_session
+from .factories import make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +61,3 @@ def test_the_meetups_are_not_in_the_main_menu_but_on_the_partners_page(client):
     partners = client.get("/partners/").content.decode()
     assert 'href="/matchmaking/"' in partners
 
-
-def test_my_page_links_to_the_meetups_for_registry_members_only(client, citizen):
-    client.force_login(citizen)
-    assert "/matchmaking/sessions/" not in client.get("/me/").content.decode()
-    member = make_profile()
-    client.force_login(member.user)
-    assert "/matchmaking/sessions/" in client.get("/me/").content.decode()
