@@ -104,6 +104,12 @@ class VerificationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
     def has_module_permission(self, request):
         return self._allowed(request, "view")
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Nothing on the page is editable: the decision is the list's confirm / decline action.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False, "show_delete": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_list_display(self, request):
         if request.user.is_superuser:
             return (*self.VERIFIER_COLUMNS, "user_email", "status", "decided_by", "decided_at")

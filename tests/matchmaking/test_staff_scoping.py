@@ -162,7 +162,8 @@ def test_the_verifier_sees_only_the_requests_waiting_for_them_name_workplace_and
     assert leaks(pages, set(IDENTITIES + DISPLAY_NAMES) - allowed) == set()
     listing = pages[f"{ADMIN}/verification/"][1]
     assert "대기자실명" in listing and "경찰서가에 재직 중이라며 확인을 요청했습니다." in listing
-    assert pages[f"{ADMIN}/verification/{world['pending'].pk}/change/"][0] == 200
+    code, change_page = pages[f"{ADMIN}/verification/{world['pending'].pk}/change/"]
+    assert code == 200 and "대기자실명" in change_page and 'name="_save"' not in change_page
     for url in (f"{ADMIN}/verification/{world['confirmed'].pk}/change/",
                 f"{ADMIN}/verification/{world['stale'].pk}/change/"):
         assert pages[url][0] in (302, 404)  # "does not exist" for them
