@@ -33,7 +33,7 @@ ROLE_PERMISSIONS[CITY_CLERK] |= {
 # only, see visible_to); clerks run sessions, draws and attendance and see aggregate figures.
 # Nobody's role reaches picks, matches or contacts.
 ROLE_PERMISSIONS[AGENCY_STAFF] |= {
-    "matchmaking.view_profile", "matchmaking.view_verification", "matchmaking.change_verification",
+    "matchmaking.view_verification", "matchmaking.change_verification",
     "matchmaking.view_rosterupload", "matchmaking.add_rosterupload",
 }
 ROLE_PERMISSIONS[CITY_CLERK] |= {

@@ -19,6 +19,10 @@ from .models import Event, LifeStage, Registration
 MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 DAY_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 CITY = "city"
+# Meetups of the singles registry are for the institutions' staff, not the public calendar, feed or
+# home page: they are listed in the registry (matchmaking), linked from the partners pages.
+OFF_CALENDAR_TYPES = (Event.Type.MEETUP,)
+CALENDAR_TYPE_CHOICES = [(value, label) for value, label in Event.Type.choices if value not in OFF_CALENDAR_TYPES]
 
 
 def today() -> date:
@@ -77,7 +81,7 @@ class Filters:
             organiser = ""
         return cls(
             stage=stage if stage in LifeStage.values else "",
-            type=type_ if type_ in Event.Type.values else "",
+            type=type_ if type_ in Event.Type.values and type_ not in OFF_CALENDAR_TYPES else "",
             organiser=organiser,
         )
 
@@ -106,7 +110,7 @@ class Filters:
 
 def event_list_visible_to(user, *, filters: Filters | None = None, top_level: bool = True):
     """Events ``user`` may see, filtered, with what a list row shows loaded in the same query."""
-    queryset = Event.objects.visible_to(user).select_related("organiser")
+    queryset = Event.objects.visible_to(user).exclude(type__in=OFF_CALENDAR_TYPES).select_related("organiser")
     if top_level:
         # Sub-events (a fair's talks and booths) are shown on their umbrella event's page.
         queryset = queryset.filter(parent__isnull=True)
@@ -118,7 +122,8 @@ def event_list_visible_to(user, *, filters: Filters | None = None, top_level: bo
 def event_upcoming_for_home(*, limit: int = 5) -> list[Event]:
     """The next public events for the front page, the same for every visitor (one query)."""
     return list(Event.objects.filter(is_public=True, parent__isnull=True, status=Event.Status.SCHEDULED,
-                                     starts_at__gte=timezone.now()).order_by("starts_at", "pk")[:limit])
+                                     starts_at__gte=timezone.now()).exclude(type__in=OFF_CALENDAR_TYPES)
+                .order_by("starts_at", "pk")[:limit])
 
 
 @dataclass

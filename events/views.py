@@ -48,7 +48,7 @@ def _filter_context(filters: selectors.Filters) -> dict:
     return {
         "filters": filters,
         "stage_choices": LifeStage.choices,
-        "type_choices": Event.Type.choices,
+        "type_choices": selectors.CALENDAR_TYPE_CHOICES,
         "organiser_choices": SimpleLazyObject(lambda: [(selectors.CITY, _("광명시"))] + [
             (a.slug, a.name) for a in Agency.objects.filter(is_city=False).order_by("order", "name_ko")]),
     }

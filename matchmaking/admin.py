@@ -35,14 +35,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _is_verifier(user) -> bool:
+    membership = membership_for(user)
+    return membership is not None and membership.can_verify_employees
+
+
 @admin.register(Profile)
 class ProfileAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
-    """Who registered from my agency, and how they were verified. Contact, birth year,
-    introduction, interests and picks are deliberately absent."""
+    """The registry itself: operators (superusers) only. No staff role — an agency's verifier, an
+    employer, a clerk — is shown who joined (``Profile.objects.staff_visible_to``). Contact, birth
+    year, introduction, interests and picks are absent even here."""
 
-    list_display = ("pk", "display_name", "user_name", "user_email", "institution", "verification_method",
+    list_display = ("number", "display_name", "user_name", "user_email", "institution", "verification_method",
                     "verified_at")
-    list_filter = ("verification_method",)
+    list_filter = ("verification_method", "institution")
     search_fields = ("display_name", "user__email", "user__name")
     fields = ("display_name", "user_name", "user_email", "institution", "verification_method", "verified_by",
               "verified_at", "declared_at", "created_at")
@@ -50,7 +56,17 @@ class ProfileAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
     exclude = ("contact_encrypted", "birth_year", "intro", "interests")
 
     def get_queryset(self, request):
-        return Profile.objects.visible_to(request.user).select_related("user", "institution", "verified_by")
+        return Profile.objects.staff_visible_to(request.user).select_related("user", "institution", "verified_by")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.display(description=_("번호"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     @admin.display(description=_("이름"))
     def user_name(self, obj):
@@ -63,27 +79,72 @@ class ProfileAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
 
 @admin.register(Verification)
 class VerificationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
-    list_display = ("pk", "user_name", "user_email", "agency", "status", "requested_at", "decided_at")
-    list_filter = ("status",)
-    search_fields = ("user__email", "user__name")
-    fields = ("user_name", "user_email", "agency", "status", "requested_at", "decided_by", "decided_at")
-    readonly_fields = fields
+    """An agency's verifier sees the requests waiting for their confirmation — name, workplace and
+    the claim, nothing else (no e-mail, no status history, nothing of the registry) — and a request
+    leaves their view once decided (``Verification.objects.staff_visible_to``). The consent notice
+    (templates/matchmaking/consent.html) says exactly this. Superusers see the full record."""
+
+    VERIFIER_COLUMNS = ("number", "user_name", "agency", "claim", "requested_at")
     actions = ["confirm", "reject"]
 
     def get_queryset(self, request):
-        return Verification.objects.visible_to(request.user).select_related("user", "agency", "decided_by")
+        return Verification.objects.staff_visible_to(request.user).select_related("user", "agency", "decided_by")
+
+    def _allowed(self, request, perm: str) -> bool:
+        user = request.user
+        return user.is_superuser or (user.has_perm(f"matchmaking.{perm}_verification") and _is_verifier(user))
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, "view")
 
     def has_change_permission(self, request, obj=None):
         # Needed for the actions; the form itself shows no editable field.
-        return request.user.has_perm("matchmaking.change_verification")
+        return self._allowed(request, "change")
 
-    @admin.display(description=_("이름"))
+    def has_module_permission(self, request):
+        return self._allowed(request, "view")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Nothing on the page is editable: the decision is the list's confirm / decline action.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False, "show_delete": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return (*self.VERIFIER_COLUMNS, "user_email", "status", "decided_by", "decided_at")
+        return self.VERIFIER_COLUMNS
+
+    def get_list_filter(self, request):
+        return ("status", "agency") if request.user.is_superuser else ()
+
+    def get_search_fields(self, request):
+        return ("user__name", "user__email") if request.user.is_superuser else ("user__name",)
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ("user_name", "user_email", "agency", "claim", "status", "requested_at", "decided_by",
+                    "decided_at")
+        return ("user_name", "agency", "claim", "requested_at")
+
+    @admin.display(description=_("번호"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description=_("이름"), ordering="user__name")
     def user_name(self, obj):
         return obj.user.name
 
     @admin.display(description=_("계정 이메일"))
     def user_email(self, obj):
         return obj.user.email
+
+    @admin.display(description=_("요청 내용"))
+    def claim(self, obj):
+        return _("%(agency)s에 재직 중이라며 확인을 요청했습니다.") % {"agency": obj.agency.name}
 
     def _decide(self, request, queryset, confirm: bool):
         done = 0
@@ -122,12 +183,37 @@ class RosterUploadForm(forms.ModelForm):
 
 @admin.register(RosterUpload)
 class RosterUploadAdmin(admin.ModelAdmin):
+    """An agency's employee list, uploaded by its verifier: not registry data (it names every
+    employee, member or not), so its verifier and superusers see it; nobody else."""
+
     form = RosterUploadForm
-    list_display = ("pk", "agency", "original_name", "entry_count", "skipped_count", "uploaded_by", "uploaded_at")
+    list_display = ("number", "agency", "original_name", "entry_count", "skipped_count", "uploaded_by",
+                    "uploaded_at")
     readonly_fields = ("original_name", "entry_count", "skipped_count", "uploaded_by", "uploaded_at")
+    search_fields = ("original_name",)
 
     def get_queryset(self, request):
         return RosterUpload.objects.visible_to(request.user).select_related("agency", "uploaded_by")
+
+    def _allowed(self, request, perm: str) -> bool:
+        user = request.user
+        return user.is_superuser or (user.has_perm(f"matchmaking.{perm}_rosterupload") and _is_verifier(user))
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, "view")
+
+    def has_add_permission(self, request):
+        return self._allowed(request, "add")
+
+    def has_module_permission(self, request):
+        return self._allowed(request, "view")
+
+    def get_list_filter(self, request):
+        return ("agency",) if request.user.is_superuser else ()
+
+    @admin.display(description=_("번호"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     def get_fields(self, request, obj=None):
         if obj is not None:
@@ -163,10 +249,19 @@ class MeetupSessionForm(forms.ModelForm):
 
 @admin.register(MeetupSession)
 class MeetupSessionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "applications_open_at", "applications_close_at", "seats_female", "seats_male",
-                    "drawn_at", "pick_deadline")
+    list_display = ("title", "starts_at", "applications_open_at", "applications_close_at", "seats_female",
+                    "seats_male", "drawn_at", "pick_deadline")
     list_select_related = ("event",)  # a session's name is its event's title
+    search_fields = ("event__title_ko", "event__title_en", "event__venue")
     actions = ["run_draw"]
+
+    @admin.display(description=_("제목"), ordering="event__title_ko")
+    def title(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("행사 일시"), ordering="event__starts_at")
+    def starts_at(self, obj):
+        return obj.event.starts_at
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -178,12 +273,12 @@ class MeetupSessionAdmin(admin.ModelAdmin):
             return ("title_ko", "starts_at", "ends_at", "venue", "seats_female", "seats_male",
                     "applications_open_at", "applications_close_at", "pick_deadline")
         return ("event", "seats_female", "seats_male", "applications_open_at", "applications_close_at",
-                "pick_deadline", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
+                "pick_deadline", "seed_sha256", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        locked = ("event", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
+        locked = ("event", "seed_sha256", "draw_seed", "drawn_at", "drawn_by", "attendance_marked_at")
         # After the draw, seats and periods are history.
         return locked + (("seats_female", "seats_male", "applications_open_at", "applications_close_at")
                          if obj.drawn_at else ())
@@ -214,6 +309,11 @@ class MeetupSessionAdmin(admin.ModelAdmin):
                 messages.success(request, _("%(s)s: 추첨했습니다(시드 %(seed)s).")
                                  % {"s": session, "seed": record.seed})
 
+    @admin.display(description=_("시드의 SHA-256 (신청자에게 공개)"))
+    def seed_sha256(self, obj):
+        # The seed itself stays secret until the draw (``committed_seed`` is never shown here).
+        return obj.seed_sha256
+
     def has_run_draw_permission(self, request):
         return request.user.has_perm("matchmaking.run_draw")
 
@@ -233,8 +333,9 @@ class SessionListFilter(admin.RelatedFieldListFilter):
 class SessionApplicationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
     """Who applied and who came — what the clerk needs at the door. No contact, no picks."""
 
-    list_display = ("pk", "session", "display_name", "gender", "status", "waitlist_position")
+    list_display = ("number", "session", "display_name", "gender", "status", "waitlist_position")
     list_filter = (("session", SessionListFilter), "status")
+    search_fields = ("profile__display_name",)
     fields = ("session", "display_name", "gender", "status", "waitlist_position", "applied_at")
     readonly_fields = fields
     actions = ["mark_attendance"]
@@ -245,10 +346,17 @@ class SessionApplicationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
             return qs
         return qs.none()
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("matchmaking.change_sessionapplication")
+    def has_view_permission(self, request, obj=None):
+        return is_clerk(request.user) and super().has_view_permission(request, obj)
 
-    @admin.display(description=_("활동명"))
+    def has_change_permission(self, request, obj=None):
+        return is_clerk(request.user) and request.user.has_perm("matchmaking.change_sessionapplication")
+
+    @admin.display(description=_("번호"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description=_("활동명"), ordering="profile__display_name")
     def display_name(self, obj):
         return obj.profile.display_name
 
@@ -276,5 +384,7 @@ class SessionApplicationAdmin(AccessLoggedAdminMixin, ReadOnlyAdmin):
 class DrawRecordAdmin(ReadOnlyAdmin):
     list_display = ("session", "seed", "drawn_by", "drawn_at")
     list_select_related = ("session__event", "drawn_by")
-    fields = ("session", "seed", "algorithm", "input_order", "result", "drawn_by", "drawn_at")
+    search_fields = ("session__event__title_ko", "seed")
+    fields = ("session", "seed", "algorithm", "input_order", "result", "public_input", "commitment", "drawn_by",
+              "drawn_at")
     readonly_fields = fields

@@ -10,6 +10,9 @@ Writes go through ``matchmaking.services``; reads users reach go through ``visib
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -19,6 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from gwangmyeong_portal.uploads import UploadValidator, private_upload_to
 
 from .crypto import contact_decrypt, contact_encrypt
+
+
+def _new_seed() -> str:
+    return secrets.token_hex(16)
+
+
+def _new_pseudonym() -> str:
+    return secrets.token_hex(6)
 
 
 def _membership(user):
@@ -40,7 +51,8 @@ class ConsentRecord(models.Model):
     have their own consent.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matchmaking_consents")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matchmaking_consents",
+                             verbose_name=_("동의한 사람"))
     text_version = models.CharField(_("동의서 버전"), max_length=20)
     given_at = models.DateTimeField(_("필수 항목 동의 일시"))
     optional_consent = models.BooleanField(_("선택 항목 동의"), default=False)
@@ -57,18 +69,22 @@ class ConsentRecord(models.Model):
 
 class ProfileQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see registrants of their own agency, for verification only; superusers all.
+        """A person sees their own profile; only superusers (operators) see the registry.
 
-        Citizens never reach other profiles through this (they see attendees through a session).
+        Membership of a dating registry is sensitive: no staff role — an agency's verifier, an
+        employer's staff, a city clerk — is shown who is in it. Verifiers see pending requests only
+        (``Verification.objects.visible_to``); clerks see a session's applicants by activity name
+        (``SessionApplication.objects.visible_to``). Citizens reach other attendees through a session.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_superuser:
             return self
-        membership = _membership(user)
-        if membership is not None and membership.can_verify_employees:
-            return self.filter(institution_id=membership.agency_id)
         return self.filter(user=user)
+
+    def staff_visible_to(self, user):
+        """What the registry admin lists: everything for a superuser, nothing for anyone else."""
+        return self if getattr(user, "is_superuser", False) else self.none()
 
 
 class Profile(models.Model):
@@ -83,7 +99,8 @@ class Profile(models.Model):
         STAFF_CONFIRMED = "staff_confirmed", _("기관 담당자 확인")
         ROSTER = "roster", _("기관 직원 명단")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matchmaking_profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matchmaking_profile",
+                                verbose_name=_("계정"))
     display_name = models.CharField(_("활동명"), max_length=30, help_text=_("다른 참가자에게 보이는 이름입니다."))
     gender = models.CharField(_("성별"), max_length=10, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("출생 연도"))
@@ -100,7 +117,7 @@ class Profile(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("확인한 담당자"))
     verified_at = models.DateTimeField(_("재직 확인 일시"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("등록 일시"), auto_now_add=True)
     last_active_at = models.DateTimeField(_("마지막 활동"), db_index=True)
     retention_notice_sent_at = models.DateTimeField(_("삭제 예정 안내 일시"), null=True, blank=True)
 
@@ -139,14 +156,33 @@ class Profile(models.Model):
 
 class VerificationQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """A person sees their own requests; superusers all.
+
+        A verifying staff member of an agency sees only the requests waiting for their decision:
+        of their agency, still ``requested``, from someone not (yet) in the registry. Once decided a
+        request is gone from their view, so a verifier never learns who went on to join; a person
+        verified another way (work mail, roster) never appears to them. Anyone else on the staff —
+        agency staff without the capability, other agencies, clerks — sees none.
+        """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_superuser:
             return self
         membership = _membership(user)
         if membership is not None and membership.can_verify_employees:
-            return self.filter(agency_id=membership.agency_id)
+            return self.filter(agency_id=membership.agency_id, status=Verification.Status.REQUESTED,
+                               user__matchmaking_profile__isnull=True)
         return self.filter(user=user)
+
+    def staff_visible_to(self, user):
+        """What the admin lists: ``visible_to`` without the person's own requests (a staff member
+        who is also an applicant does not manage their own request)."""
+        if getattr(user, "is_superuser", False):
+            return self
+        membership = _membership(user)
+        if membership is None or not membership.can_verify_employees:
+            return self.none()
+        return self.visible_to(user).exclude(user=user)
 
 
 class Verification(models.Model):
@@ -229,8 +265,9 @@ class RosterUpload(models.Model):
 class RosterEntry(models.Model):
     """One employee address from an agency's latest roster."""
 
-    agency = models.ForeignKey("partners.Agency", on_delete=models.CASCADE, related_name="+")
-    upload = models.ForeignKey(RosterUpload, on_delete=models.CASCADE, related_name="entries")
+    agency = models.ForeignKey("partners.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("기관"))
+    upload = models.ForeignKey(RosterUpload, on_delete=models.CASCADE, related_name="entries",
+                               verbose_name=_("직원 명단"))
     email = models.EmailField(_("업무 메일"), unique=True)
 
     class Meta:
@@ -264,6 +301,9 @@ class MeetupSession(models.Model):
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", editable=False, verbose_name=_("추첨 실행"))
     attendance_marked_at = models.DateTimeField(_("출석 확정 일시"), null=True, blank=True, editable=False)
+    # Chosen when the session is made and kept secret until the draw; its SHA-256 is shown to
+    # applicants from the start (``seed_sha256``), so nobody can pick a seed after seeing who applied.
+    committed_seed = models.CharField(_("미리 정한 추첨 시드"), max_length=40, default=_new_seed, editable=False)
 
     objects = MeetupSessionQuerySet.as_manager()
 
@@ -299,6 +339,11 @@ class MeetupSession(models.Model):
     def seats_for(self, gender: str) -> int:
         return self.seats_female if gender == Profile.Gender.FEMALE else self.seats_male
 
+    @property
+    def seed_sha256(self) -> str:
+        """The published commitment to the seed (the seed itself is revealed after the draw)."""
+        return hashlib.sha256(self.committed_seed.encode()).hexdigest()
+
 
 class SessionApplication(models.Model):
     """A profile's application to a session, and what became of it."""
@@ -310,11 +355,16 @@ class SessionApplication(models.Model):
         ATTENDED = "attended", _("참석")
         NO_SHOW = "no_show", _("불참")
 
-    session = models.ForeignKey(MeetupSession, on_delete=models.CASCADE, related_name="applications")
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="applications")
+    session = models.ForeignKey(MeetupSession, on_delete=models.CASCADE, related_name="applications",
+                                verbose_name=_("행사 회차"))
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="applications",
+                                verbose_name=_("프로필"))
     status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.APPLIED)
     waitlist_position = models.PositiveSmallIntegerField(_("대기 순번"), null=True, blank=True)
     applied_at = models.DateTimeField(_("신청 일시"), auto_now_add=True)
+    # The applicant's name in the published draw of this session only: random, so the list of
+    # applicants can be shown to every applicant without saying who they are.
+    pseudonym = models.CharField(_("추첨 공개 번호"), max_length=12, default=_new_pseudonym, editable=False)
 
     class Meta:
         verbose_name = _("만남 행사 신청")
@@ -322,6 +372,7 @@ class SessionApplication(models.Model):
         ordering = ["session", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["session", "profile"], name="matchmaking_one_application_per_session"),
+            models.UniqueConstraint(fields=["session", "pseudonym"], name="matchmaking_one_pseudonym_per_session"),
             models.CheckConstraint(condition=Q(status__in=["applied", "selected", "waitlisted", "attended", "no_show"]),
                                    name="matchmaking_application_status_valid"),
         ]
@@ -336,10 +387,12 @@ class SessionApplication(models.Model):
 class Pick(models.Model):
     """One attendee's private choice of another after a session. Nobody but the picker sees it."""
 
-    session = models.ForeignKey(MeetupSession, on_delete=models.CASCADE, related_name="picks")
-    picker = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="picks_made")
-    picked = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    session = models.ForeignKey(MeetupSession, on_delete=models.CASCADE, related_name="picks",
+                                verbose_name=_("행사 회차"))
+    picker = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="picks_made",
+                               verbose_name=_("고른 사람"))
+    picked = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+", verbose_name=_("고른 상대"))
+    created_at = models.DateTimeField(_("선택 일시"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("선택")
@@ -364,10 +417,13 @@ class MatchQuerySet(models.QuerySet):
 class Match(models.Model):
     """Two attendees who picked each other. ``profile_a`` has the smaller id; a side that left is NULL."""
 
-    session = models.ForeignKey(MeetupSession, on_delete=models.CASCADE, related_name="matches")
-    profile_a = models.ForeignKey(Profile, on_delete=models.SET_NULL, null=True, related_name="+")
-    profile_b = models.ForeignKey(Profile, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    session = models.ForeignKey(MeetupSession, on_delete=models.CASCADE, related_name="matches",
+                                verbose_name=_("행사 회차"))
+    profile_a = models.ForeignKey(Profile, on_delete=models.SET_NULL, null=True, related_name="+",
+                                  verbose_name=_("참가자 1"))
+    profile_b = models.ForeignKey(Profile, on_delete=models.SET_NULL, null=True, related_name="+",
+                                  verbose_name=_("참가자 2"))
+    created_at = models.DateTimeField(_("매칭 일시"), auto_now_add=True)
 
     objects = MatchQuerySet.as_manager()
 
@@ -394,13 +450,21 @@ class Match(models.Model):
 class DrawRecord(models.Model):
     """The audit trail of a session's draw: with the seed and the input order anyone can re-run it."""
 
-    session = models.OneToOneField(MeetupSession, on_delete=models.CASCADE, related_name="draw_record")
+    session = models.OneToOneField(MeetupSession, on_delete=models.CASCADE, related_name="draw_record",
+                                   verbose_name=_("행사 회차"))
     seed = models.CharField(_("시드"), max_length=40)
     algorithm = models.CharField(_("방식"), max_length=40, default="random.Random(seed).shuffle/v1")
     input_order = models.JSONField(_("추첨 전 신청 순서"), help_text=_("성별마다 신청 번호 목록(신청 순)"))
     result = models.JSONField(_("결과"), help_text=_("성별마다 선정·대기 신청 번호"))
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                                 verbose_name=_("추첨 실행"))
     drawn_at = models.DateTimeField(_("추첨 일시"))
+    # What every applicant of the session may see and re-run (``matchmaking.services.draws``): the
+    # input order as per-session pseudonyms, and the commitment those and the seed hash gave.
+    # Empty for draws made before the published check existed.
+    public_input = models.JSONField(_("공개 추첨 순서"), null=True, blank=True,
+                                    help_text=_("성별마다 추첨 공개 번호 목록(신청 순)"))
+    commitment = models.CharField(_("추첨 전 공개 값(SHA-256)"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("추첨 기록")

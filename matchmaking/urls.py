@@ -12,6 +12,7 @@ urlpatterns = [
     path("sessions/<int:pk>/apply/", views.session_apply, name="apply"),
     path("sessions/<int:pk>/withdraw/", views.session_withdraw, name="withdraw"),
     path("sessions/<int:pk>/picks/", views.picks, name="picks"),
+    path("sessions/<int:pk>/draw/", views.draw_check, name="draw"),
     path("matches/", views.matches, name="matches"),
     path("leave/", views.leave, name="leave"),
     path("stats/", views.stats, name="stats"),

@@ -20,6 +20,7 @@ from gwangmyeong_portal.access_log import client_ip
 from . import selectors, services
 from .forms import ConsentForm, LeaveForm, PickForm, ProfileForm, VerificationRequestForm
 from .models import MeetupSession, SessionApplication, Verification
+from .services.draws import draw_check_for
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -173,6 +174,18 @@ def session_withdraw(request, pk):
         else:
             messages.success(request, _("신청을 취소했습니다."))
     return redirect("matchmaking:sessions")
+
+
+@never_cache
+@login_required
+def draw_check(request, pk):
+    """The draw of one session as its applicants may check it: before the draw the commitment,
+    after it the seed and a re-run. Only an applicant of that session; anyone else gets 404."""
+    profile = _require_profile(request)
+    application = get_object_or_404(SessionApplication.objects.select_related("session__event"),
+                                    session_id=pk, profile=profile)
+    check = draw_check_for(session=application.session, application=application)
+    return render(request, "matchmaking/draw_check.html", {"check": check, "session": application.session})
 
 
 @never_cache

@@ -10,7 +10,7 @@ from ..models import ConsentRecord
 
 # Bump when the consent wording in templates/matchmaking/consent.html changes: people who agreed to an
 # older wording are asked again.
-CONSENT_VERSION = "2025-01"
+CONSENT_VERSION = "2026-12"  # names what verifiers, clerks and other participants see
 
 
 def consent_record(*, user, optional_consent: bool, ip_address: str | None = None,

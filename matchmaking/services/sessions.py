@@ -45,6 +45,9 @@ def session_create(*, title_ko: str, starts_at: datetime, ends_at: datetime, app
         title_ko=title_ko, title_en=title_en, starts_at=starts_at, ends_at=ends_at, type=Event.Type.MEETUP,
         description_ko=description_ko, organiser_office="여성가족과", venue=venue, address=address,
         audience="광명시와 협약 기관 미혼 직원", registration_required=False, created_by=created_by,
+        # Not on the public calendar, feed or home page: the meetup is for the institutions' staff,
+        # who find it in the registry (linked from the partners pages and their my page).
+        is_public=False,
     )
     session = MeetupSession(
         event=event, seats_female=seats_female, seats_male=seats_male, applications_open_at=applications_open_at,
@@ -121,9 +124,13 @@ def draw_compute(*, seed: str, input_order: dict[str, list[int]], seats: dict[st
 def session_draw(*, session: MeetupSession, drawn_by, now: datetime | None = None) -> DrawRecord:
     """Fill the seats by a seeded random draw after applications close; record it; tell everyone.
 
-    The seed comes from ``secrets``: nobody, staff included, chooses it or who is drawn. The
-    session row is locked so two clicks cannot draw twice.
+    The seed is the one chosen (by ``secrets``) when the session was made and committed to by
+    its SHA-256 on the applicants' check page: nobody, staff included, chooses it or who is drawn,
+    and every applicant can re-run the draw afterwards (``services.draws``). The session row is
+    locked so two clicks cannot draw twice.
     """
+    from .draws import draw_public_fields
+
     now = now or timezone.now()
     if not (drawn_by.is_superuser or drawn_by.has_perm("matchmaking.run_draw")):
         raise PermissionDenied(_("추첨을 실행할 권한이 없습니다."))
@@ -137,7 +144,7 @@ def session_draw(*, session: MeetupSession, drawn_by, now: datetime | None = Non
     by_id = {a.pk: a for a in applications}
     input_order = {g: [a.pk for a in applications if a.profile.gender == g] for g in Profile.Gender.values}
     seats = {g: session.seats_for(g) for g in Profile.Gender.values}
-    seed = secrets.token_hex(16)
+    seed = session.committed_seed or secrets.token_hex(16)
     result = draw_compute(seed=seed, input_order=input_order, seats=seats)
     link = reverse("matchmaking:sessions")
     for outcome in result.values():
@@ -158,7 +165,8 @@ def session_draw(*, session: MeetupSession, drawn_by, now: datetime | None = Non
     session.draw_seed, session.drawn_at, session.drawn_by = seed, now, drawn_by
     session.save(update_fields=["draw_seed", "drawn_at", "drawn_by"])
     return DrawRecord.objects.create(session=session, seed=seed, algorithm=DRAW_ALGORITHM, input_order=input_order,
-                                     result=result, drawn_by=drawn_by, drawn_at=now)
+                                     result=result, drawn_by=drawn_by, drawn_at=now,
+                                     **draw_public_fields(session=session, applications=applications))
 
 
 @transaction.atomic

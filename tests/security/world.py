@@ -74,6 +74,7 @@ def build_world() -> World:
         "matchmaking:apply": {"pk": session.pk},
         "matchmaking:withdraw": {"pk": session.pk},
         "matchmaking:picks": {"pk": session.pk},
+        "matchmaking:draw": {"pk": session.pk},
         "admin:programs_application_document": {"application_id": application.pk, "document_id": document.pk},
     }
     from events.models import ProgramInterest
