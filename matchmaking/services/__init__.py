@@ -9,14 +9,13 @@ The writes live in one submodule per entity; this package re-exports them, so ca
 """
 
 from .consent import CONSENT_VERSION, consent_current, consent_record
+from .draws import DRAW_ALGORITHM, draw_compute
 from .picks import match_create, pick_submit
 from .profiles import profile_create, profile_leave, profile_touch, profile_update, retention_run
 from .retention import consent_purge_unused
 from .sessions import (
-    DRAW_ALGORITHM,
     attendance_mark,
     attendee_ids,
-    draw_compute,
     session_apply,
     session_create,
     session_draw,

@@ -17,9 +17,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from dataclasses import dataclass, field
 
 from ..models import DrawRecord, MeetupSession, Profile, SessionApplication
+
+DRAW_ALGORITHM = "random.Random(seed:gender).shuffle/v1"
+
+
+def draw_compute(*, seed: str, input_order: dict[str, list[int]], seats: dict[str, int]) -> dict:
+    """The draw as a pure function, so anyone holding a ``DrawRecord`` can re-run it.
+
+    Each gender's applications, in the order they were made, are shuffled by a generator seeded
+    with ``"<seed>:<gender>"`` (string seeds are hashed with SHA-512, identically on every
+    machine and Python run); the first ``seats[gender]`` are selected, the rest waitlisted in order.
+    """
+    result = {}
+    for gender in sorted(input_order):
+        ids = list(input_order[gender])
+        # Not a secret: the point is that anyone can re-run it from the published seed.
+        random.Random(f"{seed}:{gender}").shuffle(ids)  # noqa: S311
+        take = seats[gender]
+        result[gender] = {"selected": ids[:take], "waitlisted": ids[take:]}
+    return result
 
 Status = SessionApplication.Status
 
@@ -108,8 +128,6 @@ def draw_check_for(*, session: MeetupSession, application: SessionApplication) -
     check.seed_matches = sha256_hex(record.seed) == check.seed_sha256
     check.commitment_matches = commitment_of(applicants=record.public_input,
                                              seed_sha256=sha256_hex(record.seed)) == record.commitment
-    from .sessions import draw_compute
-
     check.rerun = draw_compute(seed=record.seed, input_order=record.public_input, seats=seats)
     # The recorded result names application ids: translate through the recorded input order.
     check.recorded = {}

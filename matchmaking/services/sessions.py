@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -17,10 +16,9 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import DrawRecord, MeetupSession, Profile, SessionApplication
+from .draws import DRAW_ALGORITHM, draw_compute, draw_public_fields
 from .profiles import profile_touch
 from .seats import meetup_when, seat_release
-
-DRAW_ALGORITHM = "random.Random(seed:gender).shuffle/v1"
 
 Status = SessionApplication.Status
 
@@ -103,23 +101,6 @@ def session_withdraw(*, session: MeetupSession, profile: Profile, now: datetime 
     return status
 
 
-def draw_compute(*, seed: str, input_order: dict[str, list[int]], seats: dict[str, int]) -> dict:
-    """The draw as a pure function, so anyone holding a ``DrawRecord`` can re-run it.
-
-    Each gender's applications, in the order they were made, are shuffled by a generator seeded
-    with ``"<seed>:<gender>"`` (string seeds are hashed with SHA-512, identically on every
-    machine and Python run); the first ``seats[gender]`` are selected, the rest waitlisted in order.
-    """
-    result = {}
-    for gender in sorted(input_order):
-        ids = list(input_order[gender])
-        # Not a secret: the point is that anyone can re-run it from the published seed.
-        random.Random(f"{seed}:{gender}").shuffle(ids)  # noqa: S311
-        take = seats[gender]
-        result[gender] = {"selected": ids[:take], "waitlisted": ids[take:]}
-    return result
-
-
 @transaction.atomic
 def session_draw(*, session: MeetupSession, drawn_by, now: datetime | None = None) -> DrawRecord:
     """Fill the seats by a seeded random draw after applications close; record it; tell everyone.
@@ -129,8 +110,6 @@ def session_draw(*, session: MeetupSession, drawn_by, now: datetime | None = Non
     and every applicant can re-run the draw afterwards (``services.draws``). The session row is
     locked so two clicks cannot draw twice.
     """
-    from .draws import draw_public_fields
-
     now = now or timezone.now()
     if not (drawn_by.is_superuser or drawn_by.has_perm("matchmaking.run_draw")):
         raise PermissionDenied(_("추첨을 실행할 권한이 없습니다."))
