@@ -59,6 +59,23 @@ ROLE_PERMISSIONS[CITY_CLERK] |= {
                   "activityreport", "activityevidence", "lecturer", "lecturerequest")
 }
 
+def _deletes_a_workflow_row(app_label: str, codename: str) -> bool:
+    """``delete_<model>`` of a model with a workflow: no role holds it, whatever the lists above say;
+    such rows are withdrawn or cancelled through their services, and only superusers delete them
+    (gwangmyeong_portal.workflow)."""
+    from django.apps import apps
+
+    from gwangmyeong_portal.workflow import model_has_workflow
+
+    if not codename.startswith("delete_"):
+        return False
+    try:
+        model = apps.get_model(app_label, codename.removeprefix("delete_"))
+    except LookupError:
+        return False
+    return model_has_workflow(model)
+
+
 def role_permissions_sync() -> None:
     """Make each role group hold exactly the permissions listed above (those that exist yet)."""
     for role in ROLE_NAMES:
@@ -67,6 +84,8 @@ def role_permissions_sync() -> None:
         perms = []
         for dotted in wanted:
             app_label, codename = dotted.split(".", 1)
+            if _deletes_a_workflow_row(app_label, codename):
+                continue
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:
                 perms.append(perm)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_clerk
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from gwangmyeong_portal.admin_workflow import WorkflowDeleteMixin
 from gwangmyeong_portal.exports import DownloadReasonForm, csv_stream
 from gwangmyeong_portal.models import AccessLogEntry
 from gwangmyeong_portal.uploads import private_file_response
@@ -24,15 +25,18 @@ from gwangmyeong_portal.uploads import private_file_response
 from . import services
 from .forms import (
     ActivityReportAdminForm,
+    CancelForm,
     DeclineForm,
     DeliverForm,
     LectureRequestAdminForm,
     ReturnCommentForm,
     ScheduleForm,
+    WithdrawForm,
 )
 from .models import (
     ActivityEvidence,
     ActivityReport,
+    ActivityReportEvent,
     Agency,
     AgencyEmailDomain,
     AgencyMembership,
@@ -47,6 +51,16 @@ from .selectors import membership_for
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    """Show a service's refusal once: next to the field it names when the form has that field,
+    otherwise at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, [e for error in errors for e in error.messages])
+    else:
+        form.add_error(None, _error_text(exc))
 
 
 class ScopedAdminMixin:
@@ -142,6 +156,7 @@ class ClauseInline(admin.StackedInline):
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
     list_display = ("title_ko", "signed_on")
+    search_fields = ("title_ko", "title_en")
     filter_horizontal = ("parties",)
     inlines = [ClauseInline]
 
@@ -150,6 +165,7 @@ class AgreementAdmin(admin.ModelAdmin):
 class CommitmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("agency", "clause", "text_ko", "target_count", "unit_ko", "period")
     list_filter = ("agency", "clause__number")
+    search_fields = ("text_ko", "text_en", "agency__name_ko")
     list_select_related = ("agency", "clause")
 
 
@@ -187,11 +203,12 @@ class ActivityEvidenceInline(admin.TabularInline):
 
 
 REPORT_STATUS_FIELDS = ("status", "city_comment", "created_by", "submitted_by", "submitted_at", "decided_by",
-                        "decided_at")
+                        "decided_at", "review_history")
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class ActivityReportAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin,
+                          admin.ModelAdmin):
     form = ActivityReportAdminForm
     list_display = ("title", "agency", "clause_number", "date", "participants", "status", "submitted_at")
     list_filter = ("status", "clause__number", "agency")
@@ -199,7 +216,7 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
     date_hierarchy = "date"
     list_select_related = ("agency", "clause")
     inlines = [ActivityEvidenceInline]
-    actions = ["submit_reports", "accept_reports", "return_reports"]
+    actions = ["submit_reports", "accept_reports", "return_reports", "withdraw_reports"]
     export_columns = (
         (_("번호"), lambda r: r.pk), (_("기관"), lambda r: r.agency.name_ko), (_("조항"), lambda r: r.clause.number),
         (_("활동일"), lambda r: r.date.isoformat()), (_("제목"), lambda r: r.title),
@@ -210,6 +227,23 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
     @admin.display(description=_("조항"), ordering="clause__number")
     def clause_number(self, obj):
         return obj.clause.number
+
+    @admin.display(description=_("검토 이력"))
+    def review_history(self, obj):
+        """Every step with who, when and what was said: a return reason stays readable after the
+        report is accepted. Shown to the agency and to the city on the report's page."""
+        events = list(ActivityReportEvent.objects.filter(report=obj).select_related("actor"))
+        if not events:
+            return "-"
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((_when(e.at), e.get_to_status_display(), (e.actor.name or e.actor.email) if e.actor else "-",
+              e.note or "-") for e in events),
+        )
+        return format_html(
+            '<table class="portal-history"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("일시"), _("처리"), _("처리한 사람"), _("사유·의견"), rows)
 
     def get_fields(self, request, obj=None):
         fields = ["clause", "date", "title", "description", "participants"]
@@ -293,6 +327,19 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
         return TemplateResponse(request, "admin/partners/action_form.html", context)
 
+    @admin.action(description=_("선택한 보고 철회(사유 입력, 삭제 대신)"), permissions=["change"])
+    def withdraw_reports(self, request, queryset):
+        form = WithdrawForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._run(request, queryset, services.activity_report_withdraw, _("%(count)s건을 철회했습니다."),
+                      reason=reason)
+            return None
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "queryset": queryset, "action": "withdraw_reports", "title": _("활동 보고 철회"),
+                   "submit_label": _("철회"), "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/partners/action_form.html", context)
+
     def has_decide_permission(self, request):
         return is_clerk(request.user)
 
@@ -326,7 +373,8 @@ LECTURE_STATUS_FIELDS = ("status", "requested_by", "lecturer", "scheduled_start"
 
 
 @admin.register(LectureRequest)
-class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class LectureRequestAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin,
+                          admin.ModelAdmin):
     form = LectureRequestAdminForm
     list_display = ("topic", "agency", "audience", "expected_size", "preferred_start_1", "status", "lecturer",
                     "scheduled_start")
@@ -384,6 +432,8 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
         elif obj.status == LectureRequest.Status.SCHEDULED:
             links += [(reverse(info + "schedule", args=[obj.pk]), _("일정 변경")),
                       (reverse(info + "deliver", args=[obj.pk]), _("강의 완료 기록"))]
+        if obj.status in LectureRequest.TRANSITIONS["cancel"][0]:
+            links.append((reverse(info + "cancel", args=[obj.pk]), _("취소(사유 입력)")))
         return format_html_join(" · ", '<a href="{}">{}</a>', links) or "-"
 
     def get_urls(self):
@@ -394,6 +444,8 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                  name="partners_lecturerequest_decline"),
             path("<path:object_id>/deliver/", self.admin_site.admin_view(self.deliver_view),
                  name="partners_lecturerequest_deliver"),
+            path("<path:object_id>/cancel/", self.admin_site.admin_view(self.cancel_view),
+                 name="partners_lecturerequest_cancel"),
         ]
         return urls + super().get_urls()
 
@@ -406,7 +458,7 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
             try:
                 run(obj, form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                _form_error(form, exc)
             else:
                 self.message_user(request, _("처리했습니다."), messages.SUCCESS)
                 return redirect("admin:partners_lecturerequest_change", obj.pk)
@@ -428,6 +480,13 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                                                                    reason=data["reason"]),
         )
 
+    def cancel_view(self, request, object_id):
+        return self._step_view(
+            request, object_id, form_class=CancelForm, title=_("강사 파견 취소"), clerk_only=False,
+            run=lambda obj, data: services.lecture_request_cancel(lecture=obj, actor=request.user,
+                                                                  reason=data["reason"]),
+        )
+
     def deliver_view(self, request, object_id):
         return self._step_view(
             request, object_id, form_class=DeliverForm, title=_("강의 완료 기록"), clerk_only=False,
@@ -435,12 +494,21 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                                                                    attendance=data["attendance"]),
         )
 
-    @admin.action(description=_("선택한 요청 취소"), permissions=["change"])
+    @admin.action(description=_("선택한 요청 취소(사유 입력, 삭제 대신)"), permissions=["change"])
     def cancel_requests(self, request, queryset):
+        """The workflow's step instead of a delete: the requester and the lecturer are told, and a
+        scheduled lecture's calendar event is cancelled (its registrants are told by the events app)."""
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if not ("apply" in request.POST and form.is_valid()):
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                       "queryset": queryset, "action": "cancel_requests", "title": _("강사 파견 취소"),
+                       "submit_label": _("취소 처리"), "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/partners/action_form.html", context)
         done = 0
         for lecture in queryset:
             try:
-                services.lecture_request_cancel(lecture=lecture, actor=request.user)
+                services.lecture_request_cancel(lecture=lecture, actor=request.user,
+                                                reason=form.cleaned_data["reason"])
                 done += 1
             except (ValidationError, PermissionDenied) as exc:
                 text = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
