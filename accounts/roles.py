@@ -57,6 +57,8 @@ ROLE_PERMISSIONS[CITY_CLERK] |= {
     for action in ("view", "add", "change", "delete")
     for model in ("agency", "agencyemaildomain", "agencymembership", "agreement", "clause", "commitment",
                   "activityreport", "activityevidence", "lecturer", "lecturerequest")
+    # Reports are withdrawn and lectures cancelled through their workflow, never deleted by a role.
+    if not (action == "delete" and model in ("activityreport", "lecturerequest"))
 }
 
 def _deletes_a_workflow_row(app_label: str, codename: str) -> bool:
@@ -127,4 +129,5 @@ _EVENTS_ORGANISER = {
     "events.view_registration", "events.change_registration", "events.view_feedback",
 }
 ROLE_PERMISSIONS[AGENCY_STAFF] |= _EVENTS_ORGANISER
-ROLE_PERMISSIONS[CITY_CLERK] |= _EVENTS_ORGANISER | {"events.delete_event", "events.delete_eventseries"}
+# Events are cancelled (registrants told), not deleted: no events.delete_event for any role.
+ROLE_PERMISSIONS[CITY_CLERK] |= _EVENTS_ORGANISER | {"events.delete_eventseries"}

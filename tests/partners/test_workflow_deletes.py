@@ -160,3 +160,12 @@ def test_superuser_single_delete_needs_a_reason(client, admin_user, agency_a, cl
     assert not ActivityReport.objects.filter(pk=report.pk).exists()
     assert AccessLogEntry.objects.filter(action="delete", record_id=str(report.pk),
                                          reason="개인정보가 잘못 들어감").exists()
+
+
+def test_a_workflow_delete_added_to_a_role_by_mistake_is_not_granted(monkeypatch, roles):
+    from accounts import roles as role_module
+
+    monkeypatch.setitem(role_module.ROLE_PERMISSIONS, "city_clerk",
+                        role_module.ROLE_PERMISSIONS["city_clerk"] | {"partners.delete_activityreport"})
+    role_module.role_permissions_sync()
+    assert not Group.objects.get(name="city_clerk").permissions.filter(codename="delete_activityreport").exists()
