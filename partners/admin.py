@@ -2,6 +2,8 @@
 clerks see everything and decide. Every state change goes through ``partners.services``."""
 
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -372,6 +374,13 @@ LECTURE_STATUS_FIELDS = ("status", "requested_by", "lecturer", "scheduled_start"
                          "cancel_reason", "attendance", "decided_by", "event", "workflow")
 
 
+def _schedule_initial(lecture: LectureRequest) -> dict:
+    """The pickers start at the booked time, or at the agency's first wish for two hours."""
+    start = lecture.scheduled_start or lecture.preferred_start_1
+    end = lecture.scheduled_end or (start + timedelta(hours=2) if start else None)
+    return {"lecturer": lecture.lecturer_id, "start": start, "end": end}
+
+
 @admin.register(LectureRequest)
 class LectureRequestAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin,
                           admin.ModelAdmin):
@@ -449,11 +458,11 @@ class LectureRequestAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin,
         ]
         return urls + super().get_urls()
 
-    def _step_view(self, request, object_id, *, form_class, title, run, clerk_only=True):
+    def _step_view(self, request, object_id, *, form_class, title, run, clerk_only=True, initial=None):
         obj = self.get_object(request, unquote(object_id))
         if clerk_only and not is_clerk(request.user) or not self.has_change_permission(request, obj):
             raise PermissionDenied
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, initial=initial(obj) if initial else None)
         if request.method == "POST" and form.is_valid():
             try:
                 run(obj, form.cleaned_data)
@@ -468,7 +477,7 @@ class LectureRequestAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin,
 
     def schedule_view(self, request, object_id):
         return self._step_view(
-            request, object_id, form_class=ScheduleForm, title=_("강사·일시 배정"),
+            request, object_id, form_class=ScheduleForm, title=_("강사·일시 배정"), initial=_schedule_initial,
             run=lambda obj, data: services.lecture_request_schedule(
                 lecture=obj, actor=request.user, lecturer=data["lecturer"], start=data["start"], end=data["end"]),
         )
