@@ -46,6 +46,7 @@ def delete_with_reason(modeladmin, request, queryset):
             raise PermissionDenied
         reason = form.cleaned_data["delete_reason"]
         rows = list(queryset)
+        request._portal_delete_reason = reason  # for admins whose delete_queryset cascades with it
         for obj in rows:
             _log_delete(request, obj, reason, bulk=True)
         modeladmin.log_deletions(request, rows)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -430,6 +430,24 @@ class LectureRequestAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin,
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if k != "_state"})
         obj._state.adding = False
         access_log_record(action=AccessLogEntry.Action.CREATE, request=request, obj=obj)
+
+    def _cancel_before_delete(self, request, lectures) -> None:
+        """A superuser's true delete of an open lecture first cancels it through the workflow, so
+        the requester and lecturer are told and its calendar event is cancelled (registrants told)."""
+        reason = getattr(request, "_portal_delete_reason", "") or str(_("관리자가 삭제했습니다."))
+        for lecture in lectures:
+            if lecture.status in LectureRequest.TRANSITIONS["cancel"][0]:
+                services.lecture_request_cancel(lecture=lecture, actor=request.user, reason=reason)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._cancel_before_delete(request, [obj])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            self._cancel_before_delete(request, list(queryset))
+            super().delete_queryset(request, queryset)
 
     @admin.display(description=_("처리"))
     def workflow(self, obj):

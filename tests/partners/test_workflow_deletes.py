@@ -169,3 +169,17 @@ def test_a_workflow_delete_added_to_a_role_by_mistake_is_not_granted(monkeypatch
                         role_module.ROLE_PERMISSIONS["city_clerk"] | {"partners.delete_activityreport"})
     role_module.role_permissions_sync()
     assert not Group.objects.get(name="city_clerk").permissions.filter(codename="delete_activityreport").exists()
+
+
+def test_a_superusers_delete_of_a_scheduled_lecture_cancels_it_first(client, admin_user, staff_a, scheduled, citizen):
+    event = scheduled.event
+    Registration.objects.create(event=event, user=citizen, party_size=1, status=Registration.Status.CONFIRMED)
+    client.force_login(admin_user)
+    client.post(LECTURES, {"action": "delete_with_reason", "_selected_action": [scheduled.pk], "apply": "1",
+                           "delete_reason": "잘못 만든 요청"})
+    assert not LectureRequest.objects.filter(pk=scheduled.pk).exists()
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+    inapp = Message.objects.filter(channel="inapp")
+    assert inapp.filter(recipient=citizen, kind="events.event_cancelled").exists()
+    assert inapp.filter(recipient=staff_a, kind="partners.lecture_cancelled", body__contains="잘못 만든 요청").exists()
