@@ -52,11 +52,14 @@ def test_every_portal_changelist_column_and_filter_is_korean(client, admin_user)
     assert not failures, "\n".join(sorted(set(failures)))
 
 
-def test_every_portal_admin_form_field_is_korean(admin_user):
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_portal_admin_form_field_is_korean_with_english_in_the_catalogue(admin_user, language):
+    """In Korean no English label; in English no Hangul left (the catalogue has every label)."""
     request = RequestFactory().get("/admin/")
     request.user = admin_user
     failures = []
-    with translation.override("ko"):
+    wrong = _english if language == "ko" else _hangul
+    with translation.override(language):
         for model, model_admin in _portal_admins():
             for obj in (None, model()):
                 fieldsets = model_admin.get_fieldsets(request, obj)
@@ -70,12 +73,12 @@ def test_every_portal_admin_form_field_is_korean(admin_user):
                         label = form.fields[name].label or label_for_field(name, model, model_admin)
                     else:
                         label = label_for_field(name, model, model_admin)
-                    if _english(label):
+                    if wrong(label):
                         failures.append(f"{model._meta.label} field {name}: {label!r}")
             for inline in model_admin.inlines:
                 for name in inline.fields or [f.name for f in inline.model._meta.fields]:
                     label = label_for_field(name, inline.model, inline(model, admin.site))
-                    if _english(label):
+                    if wrong(label):
                         failures.append(f"{model._meta.label} inline {inline.model._meta.label} {name}: {label!r}")
     assert not failures, "\n".join(sorted(set(failures)))
 
