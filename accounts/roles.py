@@ -57,7 +57,26 @@ ROLE_PERMISSIONS[CITY_CLERK] |= {
     for action in ("view", "add", "change", "delete")
     for model in ("agency", "agencyemaildomain", "agencymembership", "agreement", "clause", "commitment",
                   "activityreport", "activityevidence", "lecturer", "lecturerequest")
+    # Reports are withdrawn and lectures cancelled through their workflow, never deleted by a role.
+    if not (action == "delete" and model in ("activityreport", "lecturerequest"))
 }
+
+def _deletes_a_workflow_row(app_label: str, codename: str) -> bool:
+    """``delete_<model>`` of a model with a workflow: no role holds it, whatever the lists above say;
+    such rows are withdrawn or cancelled through their services, and only superusers delete them
+    (gwangmyeong_portal.workflow)."""
+    from django.apps import apps
+
+    from gwangmyeong_portal.workflow import model_has_workflow
+
+    if not codename.startswith("delete_"):
+        return False
+    try:
+        model = apps.get_model(app_label, codename.removeprefix("delete_"))
+    except LookupError:
+        return False
+    return model_has_workflow(model)
+
 
 def role_permissions_sync() -> None:
     """Make each role group hold exactly the permissions listed above (those that exist yet)."""
@@ -67,6 +86,8 @@ def role_permissions_sync() -> None:
         perms = []
         for dotted in wanted:
             app_label, codename = dotted.split(".", 1)
+            if _deletes_a_workflow_row(app_label, codename):
+                continue
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:
                 perms.append(perm)
@@ -108,4 +129,5 @@ _EVENTS_ORGANISER = {
     "events.view_registration", "events.change_registration", "events.view_feedback",
 }
 ROLE_PERMISSIONS[AGENCY_STAFF] |= _EVENTS_ORGANISER
-ROLE_PERMISSIONS[CITY_CLERK] |= _EVENTS_ORGANISER | {"events.delete_event", "events.delete_eventseries"}
+# Events are cancelled (registrants told), not deleted: no events.delete_event for any role.
+ROLE_PERMISSIONS[CITY_CLERK] |= _EVENTS_ORGANISER | {"events.delete_eventseries"}

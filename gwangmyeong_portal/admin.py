@@ -30,3 +30,17 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
 admin.site.site_header = _("광명시 아이와 맘 편한 도시 관리")
 admin.site.site_title = _("아이와 맘 편한 도시 관리")
+
+
+# --- The admin as a daily tool (kept apart from the access-log admin above) -------------------
+
+def _portal_admin_site_setup(site: admin.AdminSite) -> None:
+    """Bulk deletes ask a reason and are logged (admin_workflow); the front page is a to-do list
+    (admin_todo, templates/admin/portal_index.html)."""
+    from .admin_workflow import install_workflow_deletes
+
+    install_workflow_deletes(site)
+    site.index_template = "admin/portal_index.html"
+
+
+_portal_admin_site_setup(admin.site)

@@ -2,11 +2,13 @@
 clerks see everything and decide. Every state change goes through ``partners.services``."""
 
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_clerk
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from gwangmyeong_portal.admin_workflow import WorkflowDeleteMixin
 from gwangmyeong_portal.exports import DownloadReasonForm, csv_stream
 from gwangmyeong_portal.models import AccessLogEntry
 from gwangmyeong_portal.uploads import private_file_response
@@ -24,15 +27,18 @@ from gwangmyeong_portal.uploads import private_file_response
 from . import services
 from .forms import (
     ActivityReportAdminForm,
+    CancelForm,
     DeclineForm,
     DeliverForm,
     LectureRequestAdminForm,
     ReturnCommentForm,
     ScheduleForm,
+    WithdrawForm,
 )
 from .models import (
     ActivityEvidence,
     ActivityReport,
+    ActivityReportEvent,
     Agency,
     AgencyEmailDomain,
     AgencyMembership,
@@ -47,6 +53,16 @@ from .selectors import membership_for
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    """Show a service's refusal once: next to the field it names when the form has that field,
+    otherwise at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, [e for error in errors for e in error.messages])
+    else:
+        form.add_error(None, _error_text(exc))
 
 
 class ScopedAdminMixin:
@@ -142,6 +158,7 @@ class ClauseInline(admin.StackedInline):
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
     list_display = ("title_ko", "signed_on")
+    search_fields = ("title_ko", "title_en")
     filter_horizontal = ("parties",)
     inlines = [ClauseInline]
 
@@ -150,6 +167,7 @@ class AgreementAdmin(admin.ModelAdmin):
 class CommitmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("agency", "clause", "text_ko", "target_count", "unit_ko", "period")
     list_filter = ("agency", "clause__number")
+    search_fields = ("text_ko", "text_en", "agency__name_ko")
     list_select_related = ("agency", "clause")
 
 
@@ -187,11 +205,12 @@ class ActivityEvidenceInline(admin.TabularInline):
 
 
 REPORT_STATUS_FIELDS = ("status", "city_comment", "created_by", "submitted_by", "submitted_at", "decided_by",
-                        "decided_at")
+                        "decided_at", "review_history")
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class ActivityReportAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin,
+                          admin.ModelAdmin):
     form = ActivityReportAdminForm
     list_display = ("title", "agency", "clause_number", "date", "participants", "status", "submitted_at")
     list_filter = ("status", "clause__number", "agency")
@@ -199,7 +218,7 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
     date_hierarchy = "date"
     list_select_related = ("agency", "clause")
     inlines = [ActivityEvidenceInline]
-    actions = ["submit_reports", "accept_reports", "return_reports"]
+    actions = ["submit_reports", "accept_reports", "return_reports", "withdraw_reports"]
     export_columns = (
         (_("번호"), lambda r: r.pk), (_("기관"), lambda r: r.agency.name_ko), (_("조항"), lambda r: r.clause.number),
         (_("활동일"), lambda r: r.date.isoformat()), (_("제목"), lambda r: r.title),
@@ -210,6 +229,23 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
     @admin.display(description=_("조항"), ordering="clause__number")
     def clause_number(self, obj):
         return obj.clause.number
+
+    @admin.display(description=_("검토 이력"))
+    def review_history(self, obj):
+        """Every step with who, when and what was said: a return reason stays readable after the
+        report is accepted. Shown to the agency and to the city on the report's page."""
+        events = list(ActivityReportEvent.objects.filter(report=obj).select_related("actor"))
+        if not events:
+            return "-"
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((_when(e.at), e.get_to_status_display(), (e.actor.name or e.actor.email) if e.actor else "-",
+              e.note or "-") for e in events),
+        )
+        return format_html(
+            '<table class="portal-history"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("일시"), _("처리"), _("처리한 사람"), _("사유·의견"), rows)
 
     def get_fields(self, request, obj=None):
         fields = ["clause", "date", "title", "description", "participants"]
@@ -294,6 +330,19 @@ class ActivityReportAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
         return TemplateResponse(request, "admin/partners/action_form.html", context)
 
+    @admin.action(description=_("선택한 보고 철회(사유 입력, 삭제 대신)"), permissions=["change"])
+    def withdraw_reports(self, request, queryset):
+        form = WithdrawForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._run(request, queryset, services.activity_report_withdraw, _("%(count)s건을 철회했습니다."),
+                      reason=reason)
+            return None
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "queryset": queryset, "action": "withdraw_reports", "title": _("활동 보고 철회"),
+                   "submit_label": _("철회"), "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/partners/action_form.html", context)
+
     def has_decide_permission(self, request):
         return is_clerk(request.user)
 
@@ -326,8 +375,16 @@ LECTURE_STATUS_FIELDS = ("status", "requested_by", "lecturer", "scheduled_start"
                          "cancel_reason", "attendance", "decided_by", "event", "workflow")
 
 
+def _schedule_initial(lecture: LectureRequest) -> dict:
+    """The pickers start at the booked time, or at the agency's first wish for two hours."""
+    start = lecture.scheduled_start or lecture.preferred_start_1
+    end = lecture.scheduled_end or (start + timedelta(hours=2) if start else None)
+    return {"lecturer": lecture.lecturer_id, "start": start, "end": end}
+
+
 @admin.register(LectureRequest)
-class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class LectureRequestAdmin(WorkflowDeleteMixin, ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMixin,
+                          admin.ModelAdmin):
     form = LectureRequestAdminForm
     list_display = ("topic", "agency", "audience", "expected_size", "preferred_start_1", "status", "lecturer",
                     "scheduled_start")
@@ -375,6 +432,24 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
         obj._state.adding = False
         access_log_record(action=AccessLogEntry.Action.CREATE, request=request, obj=obj)
 
+    def _cancel_before_delete(self, request, lectures) -> None:
+        """A superuser's true delete of an open lecture first cancels it through the workflow, so
+        the requester and lecturer are told and its calendar event is cancelled (registrants told)."""
+        reason = getattr(request, "_portal_delete_reason", "") or str(_("관리자가 삭제했습니다."))
+        for lecture in lectures:
+            if lecture.status in LectureRequest.TRANSITIONS["cancel"][0]:
+                services.lecture_request_cancel(lecture=lecture, actor=request.user, reason=reason)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._cancel_before_delete(request, [obj])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            self._cancel_before_delete(request, list(queryset))
+            super().delete_queryset(request, queryset)
+
     @admin.display(description=_("처리"))
     def workflow(self, obj):
         links = []
@@ -385,6 +460,8 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
         elif obj.status == LectureRequest.Status.SCHEDULED:
             links += [(reverse(info + "schedule", args=[obj.pk]), _("일정 변경")),
                       (reverse(info + "deliver", args=[obj.pk]), _("강의 완료 기록"))]
+        if obj.status in LectureRequest.TRANSITIONS["cancel"][0]:
+            links.append((reverse(info + "cancel", args=[obj.pk]), _("취소(사유 입력)")))
         return format_html_join(" · ", '<a href="{}">{}</a>', links) or "-"
 
     def get_urls(self):
@@ -395,19 +472,21 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                  name="partners_lecturerequest_decline"),
             path("<path:object_id>/deliver/", self.admin_site.admin_view(self.deliver_view),
                  name="partners_lecturerequest_deliver"),
+            path("<path:object_id>/cancel/", self.admin_site.admin_view(self.cancel_view),
+                 name="partners_lecturerequest_cancel"),
         ]
         return urls + super().get_urls()
 
-    def _step_view(self, request, object_id, *, form_class, title, run, clerk_only=True):
+    def _step_view(self, request, object_id, *, form_class, title, run, clerk_only=True, initial=None):
         obj = self.get_object(request, unquote(object_id))
         if clerk_only and not is_clerk(request.user) or not self.has_change_permission(request, obj):
             raise PermissionDenied
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, initial=initial(obj) if initial else None)
         if request.method == "POST" and form.is_valid():
             try:
                 run(obj, form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                _form_error(form, exc)
             else:
                 self.message_user(request, _("처리했습니다."), messages.SUCCESS)
                 return redirect("admin:partners_lecturerequest_change", obj.pk)
@@ -417,7 +496,7 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
 
     def schedule_view(self, request, object_id):
         return self._step_view(
-            request, object_id, form_class=ScheduleForm, title=_("강사·일시 배정"),
+            request, object_id, form_class=ScheduleForm, title=_("강사·일시 배정"), initial=_schedule_initial,
             run=lambda obj, data: services.lecture_request_schedule(
                 lecture=obj, actor=request.user, lecturer=data["lecturer"], start=data["start"], end=data["end"]),
         )
@@ -429,6 +508,13 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                                                                    reason=data["reason"]),
         )
 
+    def cancel_view(self, request, object_id):
+        return self._step_view(
+            request, object_id, form_class=CancelForm, title=_("강사 파견 취소"), clerk_only=False,
+            run=lambda obj, data: services.lecture_request_cancel(lecture=obj, actor=request.user,
+                                                                  reason=data["reason"]),
+        )
+
     def deliver_view(self, request, object_id):
         return self._step_view(
             request, object_id, form_class=DeliverForm, title=_("강의 완료 기록"), clerk_only=False,
@@ -436,12 +522,21 @@ class LectureRequestAdmin(ScopedAdminMixin, CsvExportMixin, AccessLoggedAdminMix
                                                                    attendance=data["attendance"]),
         )
 
-    @admin.action(description=_("선택한 요청 취소"), permissions=["change"])
+    @admin.action(description=_("선택한 요청 취소(사유 입력, 삭제 대신)"), permissions=["change"])
     def cancel_requests(self, request, queryset):
+        """The workflow's step instead of a delete: the requester and the lecturer are told, and a
+        scheduled lecture's calendar event is cancelled (its registrants are told by the events app)."""
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if not ("apply" in request.POST and form.is_valid()):
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                       "queryset": queryset, "action": "cancel_requests", "title": _("강사 파견 취소"),
+                       "submit_label": _("취소 처리"), "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/partners/action_form.html", context)
         done = 0
         for lecture in queryset:
             try:
-                services.lecture_request_cancel(lecture=lecture, actor=request.user)
+                services.lecture_request_cancel(lecture=lecture, actor=request.user,
+                                                reason=form.cleaned_data["reason"])
                 done += 1
             except (ValidationError, PermissionDenied) as exc:
                 text = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)

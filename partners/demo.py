@@ -98,7 +98,13 @@ REPORTS = [
     ("post", 4, "미혼 직원 만남 행사 참여 안내", 3, 9, "draft", ""),
     ("fire", 5, "소방서 가족 초청 체험의 날", 55, 60, "accepted", ""),
     ("korail", 3, "역 이용객 대상 인구 홍보 캠페인", 20, 300, "accepted", ""),
+    ("fire", 5, "소방서 가족 초청 체험의 날(중복 입력)", 55, 60, "withdrawn", ""),
 ]
+# Reports whose review went through a return first: (title, the return reason the history keeps).
+RETURNED_THEN_ACCEPTED = {
+    "전 직원 저출산 인구교육": "참석자 명단(개인정보를 가린 것)을 증빙으로 붙여 주세요.",
+}
+WITHDRAW_REASON = "같은 활동이 두 번 입력되어 하나를 철회합니다."
 
 LECTURERS = [
     ("박인구", "저출산과 인구 변화, 일·가정 양립", "010-0000-1001", "lecturer1@example.com", "화·목 오후 가능"),
@@ -123,6 +129,25 @@ def _at(days: int, hour: int):
 
     day = timezone.localtime() + timedelta(days=days)
     return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _seed_report_history(report, *, staff, clerk, days_ago: int) -> None:
+    """The review steps a demo report went through (once: kept if already there)."""
+    from .models import ActivityReportEvent
+
+    steps = []
+    if report.status != "draft":
+        steps.append(("draft", "submitted", staff, "", _at(-days_ago + 1, 9)))
+    if report.title in RETURNED_THEN_ACCEPTED:
+        steps += [("submitted", "returned", clerk, RETURNED_THEN_ACCEPTED[report.title], _at(-days_ago + 2, 11)),
+                  ("returned", "submitted", staff, "", _at(-days_ago + 2, 16))]
+    if report.status in ("accepted", "returned"):
+        steps.append(("submitted", report.status, clerk, report.city_comment, _at(-days_ago + 3, 15)))
+    if report.status == "withdrawn":
+        steps.append(("submitted", "withdrawn", clerk, WITHDRAW_REASON, _at(-days_ago + 3, 15)))
+    ActivityReportEvent.objects.bulk_create(
+        ActivityReportEvent(report=report, from_status=before, to_status=after, actor=actor, note=note, at=at)
+        for before, after, actor, note, at in steps)
 
 
 def seed_agreement() -> None:
@@ -152,7 +177,7 @@ def seed_agreement() -> None:
     for slug, number, title, days_ago, participants, status, comment in REPORTS:
         submitted = status != "draft"
         decided = status in ("accepted", "returned")
-        ActivityReport.objects.update_or_create(
+        report, _ = ActivityReport.objects.update_or_create(
             agency=agencies[slug], title=title,
             defaults=dict(
                 clause=clauses[number], date=_at(-days_ago, 10).date(), participants=participants, status=status,
@@ -162,6 +187,8 @@ def seed_agreement() -> None:
                 decided_by=clerk if decided else None, decided_at=_at(-days_ago + 3, 15) if decided else None,
             ),
         )
+        if not report.history.exists():
+            _seed_report_history(report, staff=staff.get(slug), clerk=clerk, days_ago=days_ago)
     lecturers = []
     for name, topics, phone, email, notes in LECTURERS:
         lecturer, _ = Lecturer.objects.update_or_create(

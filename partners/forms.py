@@ -1,6 +1,7 @@
 """Forms for the partners admin pages: they validate; services do the writing."""
 
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -59,9 +60,11 @@ class ReturnCommentForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
+    """Start and end with the admin's date and time pickers (a calendar and a clock, not free text)."""
+
     lecturer = forms.ModelChoiceField(label=_("강사"), queryset=Lecturer.objects.active())
-    start = forms.DateTimeField(label=_("시작 일시"), help_text=_("예: 2025-05-20 14:00"))
-    end = forms.DateTimeField(label=_("종료 일시"))
+    start = forms.SplitDateTimeField(label=_("시작 일시"), widget=AdminSplitDateTime)
+    end = forms.SplitDateTimeField(label=_("종료 일시"), widget=AdminSplitDateTime)
 
 
 class DeclineForm(forms.Form):
@@ -71,3 +74,13 @@ class DeclineForm(forms.Form):
 class DeliverForm(forms.Form):
     attendance = forms.IntegerField(label=_("참석 인원"), min_value=0)
 
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("철회 사유(기관과 검토 이력에 남습니다)"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("취소 사유(요청 기관, 강사, 행사 신청자에게 전달됩니다)"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 4}))

@@ -7,6 +7,7 @@ eleventh institution whose staff may join.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gwangmyeong_portal.i18n_fields import localized
@@ -72,7 +73,8 @@ class Agency(models.Model):
 class AgencyEmailDomain(models.Model):
     """A work e-mail domain of an agency; a verified address there proves employment."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="email_domains")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="email_domains",
+                               verbose_name=_("기관"))
     domain = models.CharField(_("메일 도메인"), max_length=120, unique=True,
                               help_text=_("예: police.go.kr (소문자, @ 없이)"))
 
@@ -125,13 +127,14 @@ class AgencyMembership(models.Model):
     A user belongs to at most one agency.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_membership")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_membership",
+                                verbose_name=_("사용자"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("기관"))
     can_report_activities = models.BooleanField(_("활동 보고"), default=False)
     can_request_lectures = models.BooleanField(_("강사 파견 요청"), default=False)
     can_verify_employees = models.BooleanField(_("직원 확인(만남 행사)"), default=False)
     can_manage_events = models.BooleanField(_("행사 관리"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("등록 일시"), auto_now_add=True)
 
     objects = AgencyScopedQuerySet.as_manager()
 
@@ -193,7 +196,7 @@ class Clause(models.Model):
     """One numbered clause of an agreement. ``signatories`` are the agencies bound by it: a report
     may be filed only under a clause the agency signed."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="clauses")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="clauses", verbose_name=_("협약"))
     number = models.PositiveSmallIntegerField(_("조항 번호"))
     text_ko = models.TextField(_("내용(한국어)"))
     text_en = models.TextField(_("내용(영어)"), blank=True)
@@ -227,8 +230,9 @@ class Commitment(models.Model):
     class Period(models.TextChoices):
         YEAR = "year", _("연간")
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="commitments")
-    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="commitments")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("기관"))
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="commitments",
+                               verbose_name=_("협약 조항"))
     text_ko = models.TextField(_("약속 내용(한국어)"))
     text_en = models.TextField(_("약속 내용(영어)"), blank=True)
     target_count = models.PositiveIntegerField(_("목표 횟수"), null=True, blank=True)
@@ -268,9 +272,11 @@ class ActivityReportQuerySet(AgencyScopedQuerySet):
 
 
 class ActivityReport(models.Model):
-    """Something an agency did under a clause. draft → submitted → accepted | returned (→ submitted again).
+    """Something an agency did under a clause. draft → submitted → accepted | returned (→ submitted again),
+    and any of them → withdrawn (with a reason) instead of a delete.
 
-    Only accepted reports are public; every transition is a service in ``partners.services``.
+    Only accepted reports are public; every transition is a service in ``partners.services`` and
+    leaves a row in ``ActivityReportEvent`` (the review history the agency sees).
     """
 
     class Status(models.TextChoices):
@@ -278,11 +284,13 @@ class ActivityReport(models.Model):
         SUBMITTED = "submitted", _("제출됨")
         ACCEPTED = "accepted", _("승인됨")
         RETURNED = "returned", _("반려됨")
+        WITHDRAWN = "withdrawn", _("철회됨")
 
     TRANSITIONS = {
         "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED),
         "accept": ({Status.SUBMITTED}, Status.ACCEPTED),
         "return": ({Status.SUBMITTED}, Status.RETURNED),
+        "withdraw": ({Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED}, Status.WITHDRAWN),
     }
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="activity_reports",
@@ -304,8 +312,8 @@ class ActivityReport(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("처리자"))
     decided_at = models.DateTimeField(_("처리 일시"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("작성 일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 일시"), auto_now=True)
 
     objects = ActivityReportQuerySet.as_manager()
 
@@ -330,6 +338,35 @@ class ActivityReport(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
 
+class ActivityReportEvent(models.Model):
+    """One step of a report's review (submitted, returned with the reason, accepted, withdrawn): who,
+    when and what was said. Written by every transition service; never edited. The agency reads it
+    on the report's admin page, so a return reason survives the later acceptance."""
+
+    report = models.ForeignKey(ActivityReport, on_delete=models.CASCADE, related_name="history",
+                               verbose_name=_("활동 보고"))
+    from_status = models.CharField(_("이전 상태"), max_length=10, choices=ActivityReport.Status.choices, blank=True)
+    to_status = models.CharField(_("바뀐 상태"), max_length=10, choices=ActivityReport.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("처리한 사람"))
+    note = models.TextField(_("사유·의견"), blank=True)
+    at = models.DateTimeField(_("일시"), default=timezone.now)
+
+    class EventQuerySet(AgencyScopedQuerySet):
+        agency_path = "report__agency"
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("검토 이력")
+        verbose_name_plural = _("검토 이력")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["report", "at"])]
+
+    def __str__(self):
+        return f"{self.get_from_status_display() or '-'} → {self.get_to_status_display()}"
+
+
 class ActivityEvidence(models.Model):
     """A file proving an activity (photo, attendance sheet as PDF). Served only through a checked view."""
 
@@ -340,7 +377,7 @@ class ActivityEvidence(models.Model):
         validators=[UploadValidator(kinds=("pdf", "jpeg", "png"))],
     )
     original_name = models.CharField(_("원래 파일 이름"), max_length=200, blank=True)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("올린 일시"), auto_now_add=True)
 
     class EvidenceQuerySet(AgencyScopedQuerySet):
         agency_path = "report__agency"
@@ -462,8 +499,8 @@ class LectureRequest(models.Model):
     # The lecture's entry on the events calendar, written when it is scheduled.
     event = models.ForeignKey("events.Event", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="lecture_requests", verbose_name=_("행사 일정"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("요청 일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 일시"), auto_now=True)
 
     objects = LectureRequestQuerySet.as_manager()
 

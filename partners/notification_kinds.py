@@ -21,3 +21,5 @@ LECTURE_CANCELLED = register(Kind(key="partners.lecture_cancelled", label=_("강
                                   required_context=("topic", "when", "reason"), mandatory=True))
 LECTURER_ASSIGNED = register(Kind(key="partners.lecturer_assigned", label=_("강의 배정(강사)"),
                                   required_context=("topic", "when", "venue", "agency"), mandatory=True))
+REPORT_WITHDRAWN = register(Kind(key="partners.report_withdrawn", label=_("활동 보고 철회"),
+                                 required_context=("title", "reason"), mandatory=True))

@@ -21,7 +21,16 @@ from notifications.services import notify
 
 from . import notification_kinds as kinds
 from .events_bridge import lecture_event_sync
-from .models import ActivityEvidence, ActivityReport, Agency, AgencyMembership, Clause, Lecturer, LectureRequest
+from .models import (
+    ActivityEvidence,
+    ActivityReport,
+    ActivityReportEvent,
+    Agency,
+    AgencyMembership,
+    Clause,
+    Lecturer,
+    LectureRequest,
+)
 from .selectors import membership_for
 
 # --- Shared checks ----------------------------------------------------------------------------
@@ -103,6 +112,12 @@ def clause_check_signed(*, agency: Agency, clause: Clause) -> None:
 # --- Activity reports -------------------------------------------------------------------------
 
 
+def _report_history(report: ActivityReport, *, from_status: str, actor, note: str = "", at=None) -> None:
+    """One row of the review history, in the transition's transaction."""
+    ActivityReportEvent.objects.create(report=report, from_status=from_status, to_status=report.status,
+                                       actor=actor, note=note, at=at or timezone.now())
+
+
 def activity_report_create(
     *, actor, clause: Clause, date, title: str, description: str, participants: int = 0,
     agency: Agency | None = None,
@@ -135,9 +150,11 @@ def activity_report_submit(*, report: ActivityReport, actor) -> ActivityReport:
     if not is_clerk(actor):
         _acting_agency(actor=actor, capability="can_report_activities", agency=report.agency)
     clause_check_signed(agency=report.agency, clause=report.clause)
+    previous = report.status
     _transition(report, "submit")
     report.submitted_by, report.submitted_at = actor, timezone.now()
     report.save()
+    _report_history(report, from_status=previous, actor=actor, at=report.submitted_at)
     return report
 
 
@@ -150,10 +167,13 @@ def activity_report_accept(*, report: ActivityReport, actor, comment: str = "") 
     """submitted → accepted (now public). Clerks only; the submitter is told."""
     _require_clerk(actor)
     report = _locked(ActivityReport, obj=report, actor=actor)
+    previous = report.status
     _transition(report, "accept")
+    # city_comment is the latest decision's comment; earlier return reasons stay in the history.
     report.city_comment = comment.strip()
     report.decided_by, report.decided_at = actor, timezone.now()
     report.save()
+    _report_history(report, from_status=previous, actor=actor, note=report.city_comment, at=report.decided_at)
     recipient = _report_recipient(report)
     if recipient is not None:
         notify(recipient=recipient, kind=kinds.REPORT_ACCEPTED.key,
@@ -171,16 +191,48 @@ def activity_report_return(*, report: ActivityReport, actor, comment: str) -> Ac
     if not comment:
         raise ValidationError({"comment": _("반려 사유를 적어 주세요. 기관이 무엇을 고칠지 알 수 있어야 합니다.")})
     report = _locked(ActivityReport, obj=report, actor=actor)
+    previous = report.status
     _transition(report, "return")
     report.city_comment = comment
     report.decided_by, report.decided_at = actor, timezone.now()
     report.save()
+    _report_history(report, from_status=previous, actor=actor, note=comment, at=report.decided_at)
     recipient = _report_recipient(report)
     if recipient is not None:
         notify(recipient=recipient, kind=kinds.REPORT_RETURNED.key,
                context={"title": report.title, "comment": comment},
                link=reverse("admin:partners_activityreport_change", args=[report.pk]),
                idempotency_key=f"partners.report:{report.pk}:returned:{report.decided_at:%s%f}:{recipient.pk}")
+    return report
+
+
+@transaction.atomic
+def activity_report_withdraw(*, report: ActivityReport, actor, reason: str) -> ActivityReport:
+    """Any state → withdrawn, with a reason (required): the workflow's step instead of a delete.
+
+    A clerk may withdraw any report (an accepted one leaves the public pages and the commitment
+    counts); the agency's reporting staff may withdraw their own until it is accepted. The row and
+    its history stay; whoever wrote or submitted the report is told, unless they did it themselves.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("철회 사유를 적어 주세요. 기관과 기록에 남습니다.")})
+    report = _locked(ActivityReport, obj=report, actor=actor)
+    if not is_clerk(actor):
+        _acting_agency(actor=actor, capability="can_report_activities", agency=report.agency)
+        if report.status == ActivityReport.Status.ACCEPTED:
+            raise PermissionDenied(_("승인된 보고는 광명시 담당자만 철회할 수 있습니다."))
+    previous = report.status
+    _transition(report, "withdraw")
+    report.save()
+    _report_history(report, from_status=previous, actor=actor, note=reason)
+    for recipient in {user for user in (report.created_by, report.submitted_by) if user is not None}:
+        if recipient.pk == actor.pk:
+            continue
+        notify(recipient=recipient, kind=kinds.REPORT_WITHDRAWN.key,
+               context={"title": report.title, "reason": reason},
+               link=reverse("admin:partners_activityreport_change", args=[report.pk]),
+               idempotency_key=f"partners.report:{report.pk}:withdrawn:{recipient.pk}")
     return report
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from gwangmyeong_portal.admin_workflow import WorkflowDeleteMixin
 from gwangmyeong_portal.uploads import private_file_response
 
 from . import services
@@ -42,7 +43,7 @@ class ProgramAdminForm(forms.ModelForm):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(WorkflowDeleteMixin, admin.ModelAdmin):
     form = ProgramAdminForm
     list_display = ("title_ko", "life_stage", "topic", "support_kind", "apply_method", "status", "opens_on",
                     "closes_on")
@@ -56,6 +57,7 @@ class ProgramAdmin(admin.ModelAdmin):
 @admin.register(HouseholdTag)
 class HouseholdTagAdmin(admin.ModelAdmin):
     list_display = ("code", "name_ko", "name_en", "order")
+    search_fields = ("code", "name_ko", "name_en")
 
 
 class ApplicationEventInline(admin.TabularInline):
@@ -67,6 +69,11 @@ class ApplicationEventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may review the application reads its history (the inline has no role permission of its own).
+        return request.user.has_perm("programs.view_application") or request.user.has_perm(
+            "programs.change_application")
 
 
 def _decision_action(kind: str, label, needs_text: bool):
@@ -110,7 +117,7 @@ def _decision_action(kind: str, label, needs_text: bool):
 
 
 @admin.register(Application)
-class ApplicationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(WorkflowDeleteMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("reference", "program", "applicant_name", "status", "submitted_at", "decided_at")
     list_filter = ("status", "program__life_stage", "program", ("submitted_at", admin.DateFieldListFilter))
     search_fields = ("reference", "applicant__name", "applicant__email")

@@ -31,7 +31,7 @@ class HouseholdTag(models.Model):
     code = models.SlugField(_("코드"), max_length=30, unique=True)
     name_ko = models.CharField(_("이름(한국어)"), max_length=40)
     name_en = models.CharField(_("이름(영어)"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
 
     class Meta:
         verbose_name = _("대상 가구")
@@ -149,8 +149,8 @@ class Program(models.Model):
     timeline_anchor = models.CharField(_("일정 기준일"), max_length=12, choices=TimelineAnchor.choices, blank=True)
     timeline_start_days = models.IntegerField(_("기준일로부터 시작(일)"), null=True, blank=True)
     timeline_end_days = models.IntegerField(_("기준일로부터 마감(일)"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("등록 일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 일시"), auto_now=True)
 
     objects = ProgramQuerySet.as_manager()
 
@@ -194,11 +194,12 @@ class Program(models.Model):
 class RequiredDocument(models.Model):
     """A document an applicant uploads with an application (e.g. a family relations certificate)."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="required_documents")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="required_documents",
+                                verbose_name=_("사업"))
     name_ko = models.CharField(_("서류명(한국어)"), max_length=120)
     name_en = models.CharField(_("서류명(영어)"), max_length=160, blank=True)
     is_required = models.BooleanField(_("필수"), default=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("표시 순서"), default=0)
 
     class Meta:
         verbose_name = _("제출 서류")
@@ -214,9 +215,10 @@ class RequiredDocument(models.Model):
 class FinderProfile(models.Model):
     """Finder answers a signed-in citizen chose to keep ("save to my profile")."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="finder_profile")
-    answers = models.JSONField(default=dict)
-    saved_at = models.DateTimeField(auto_now=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="finder_profile",
+                                verbose_name=_("사용자"))
+    answers = models.JSONField(_("찾기 답변"), default=dict)
+    saved_at = models.DateTimeField(_("저장 일시"), auto_now=True)
 
     class Meta:
         verbose_name = _("맞춤 혜택 찾기 저장 답변")
@@ -277,7 +279,7 @@ class Application(models.Model):
                                   verbose_name=_("신청인"))
     # Copied from the program when the application starts, so the database can enforce
     # "one active application per person per program" only where repeats are not allowed.
-    single_per_person = models.BooleanField(default=True, editable=False)
+    single_per_person = models.BooleanField(_("1인 1건"), default=True, editable=False)
     reference = models.CharField(_("신청 번호"), max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     answers = models.JSONField(_("신청 내용"), default=dict, blank=True)
@@ -292,7 +294,7 @@ class Application(models.Model):
     decision_reason = models.TextField(_("결정 사유"), blank=True)
     info_request = models.TextField(_("보완 요청 내용"), blank=True)
     created_at = models.DateTimeField(_("작성 시작"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("수정 일시"), auto_now=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -353,7 +355,8 @@ class ApplicationReferenceCounter(models.Model):
 class ApplicationDocument(models.Model):
     """A file uploaded with an application; stored privately, served only by a checking view."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents",
+                                    verbose_name=_("신청"))
     required_document = models.ForeignKey(RequiredDocument, null=True, blank=True, on_delete=models.SET_NULL,
                                           verbose_name=_("서류 종류"))
     file = models.FileField(_("파일"), upload_to=private_upload_to("applications"))
@@ -376,12 +379,14 @@ class ApplicationDocument(models.Model):
 class ApplicationEvent(models.Model):
     """One step of an application's history: shown to the citizen as a timeline."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(max_length=20, choices=Application.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Application.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history",
+                                    verbose_name=_("신청"))
+    from_status = models.CharField(_("이전 상태"), max_length=20, choices=Application.Status.choices, blank=True)
+    to_status = models.CharField(_("바뀐 상태"), max_length=20, choices=Application.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("처리한 사람"))
+    note = models.TextField(_("사유·메모"), blank=True)
+    at = models.DateTimeField(_("일시"), default=timezone.now)
 
     class Meta:
         verbose_name = _("처리 이력")

@@ -68,35 +68,34 @@ class DetailExport:
         return self.queryset(user=user, filters=filters).count()
 
 
+# Dates and times stay datetimes: the CSV writer prints them as "YYYY-MM-DD HH:MM" (Seoul) and the
+# XLSX writer makes them typed date cells.
 def _application_formatter():
     from programs.models import Application, LifeStage
 
     stage, status = _labels(LifeStage.choices), _labels(Application.Status.choices)
-    return lambda r: [r[0], r[1], stage(r[2]), status(r[3]), r[4], format_datetime(r[5]), format_datetime(r[6])]
+    return lambda r: [r[0], r[1], stage(r[2]), status(r[3]), r[4], r[5], r[6]]
 
 
 def _attendee_formatter():
     from events.models import Registration
 
     status = _labels(Registration.Status.choices)
-    return lambda r: [r[0], format_datetime(r[1]), r[2], r[3], status(r[4]), format_datetime(r[5]),
-                      format_datetime(r[6])]
+    return lambda r: [r[0], r[1], r[2], r[3], status(r[4]), r[5], r[6]]
 
 
 def _activity_formatter():
     from partners.models import ActivityReport
 
     status = _labels(ActivityReport.Status.choices)
-    return lambda r: [r[0], r[1], r[2], r[3], r[4], status(r[5]), r[6] or "", format_datetime(r[7]),
-                      format_datetime(r[8])]
+    return lambda r: [r[0], r[1], r[2], r[3], r[4], status(r[5]), r[6] or "", r[7], r[8]]
 
 
 def _lecture_formatter():
     from partners.models import LectureRequest
 
     audience, status = _labels(LectureRequest.Audience.choices), _labels(LectureRequest.Status.choices)
-    return lambda r: [r[0], r[1], audience(r[2]), r[3], r[4], status(r[5]), r[6] or "", format_datetime(r[7]),
-                      format_datetime(r[8]), r[9], format_datetime(r[10])]
+    return lambda r: [r[0], r[1], audience(r[2]), r[3], r[4], status(r[5]), r[6] or "", r[7], r[8], r[9], r[10]]
 
 
 DETAIL_EXPORTS: dict[str, DetailExport] = {

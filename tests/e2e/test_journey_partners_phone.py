@@ -27,7 +27,7 @@ def test_agency_staff_report_and_request_a_lecture_on_a_phone(page, login, axe_a
 
     page.goto("/admin/")
     axe_audit(page)
-    page.get_by_role("link", name="활동 보고").first.click()
+    page.get_by_role("link", name="활동 보고", exact=True).first.click()
     page.wait_for_url("**/admin/partners/activityreport/")
     axe_audit(page)
     page.goto("/admin/partners/activityreport/add/")

@@ -164,7 +164,8 @@ def test_clerk_schedules_in_the_admin_and_staff_cannot(as_role, objects, lecture
 
     lecture = objects["lecturerequest"]
     start, end = future(9, 14), future(9, 16)
-    data = {"lecturer": lecturer.pk, "start": f"{start:%Y-%m-%d %H:%M}", "end": f"{end:%Y-%m-%d %H:%M}"}
+    data = {"lecturer": lecturer.pk, "start_0": f"{start:%Y-%m-%d}", "start_1": f"{start:%H:%M}",
+            "end_0": f"{end:%Y-%m-%d}", "end_1": f"{end:%H:%M}"}
     assert as_role("staff_a").post(f"/admin/partners/lecturerequest/{lecture.pk}/schedule/", data).status_code == 403
     assert as_role("staff_b").post(f"/admin/partners/lecturerequest/{lecture.pk}/schedule/", data).status_code == 404
     response = as_role("clerk").post(f"/admin/partners/lecturerequest/{lecture.pk}/schedule/", data)

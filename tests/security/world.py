@@ -84,7 +84,7 @@ def build_world() -> World:
     evidence = ActivityEvidence.objects.filter(report__agency=police).order_by("pk").first()
     interest = ProgramInterest.objects.order_by("pk").first()
     kwargs["admin:auth_user_password_change"] = {"id": citizen.pk}
-    for action in ("schedule", "decline", "deliver"):
+    for action in ("schedule", "decline", "deliver", "cancel"):
         kwargs[f"admin:partners_lecturerequest_{action}"] = {"object_id": lecture.pk if lecture else 999999}
     kwargs["admin:partners_activityevidence_download"] = {"pk": evidence.pk if evidence else 999999}
     kwargs["events:interest_remove"] = {"pk": interest.pk if interest else 999999}
