@@ -9,7 +9,16 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from .env import (
+    database_from_url,
+    email_backend,
+    email_file_path,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -227,7 +236,9 @@ CSRF_COOKIE_HTTPONLY = True
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "광명시 아이와 맘 편한 도시 <noreply@gm.go.kr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = email_backend("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Only with the file backend (django.core.mail.backends.filebased.EmailBackend), where it is required.
+EMAIL_FILE_PATH = email_file_path("EMAIL_FILE_PATH", EMAIL_BACKEND)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -347,7 +358,9 @@ NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)
 # --- Matchmaking (singles-meetup registry for staff of the eleven institutions) ---------------
 # Fernet key(s) that encrypt contact details at rest; comma-separated for rotation (the first
 # encrypts, every key decrypts). Dev and test derive a fixed key; production requires one.
-MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", "") or "ZGV2LW9ubHktbWF0Y2htYWtpbmctY29udGFjdC1rZXk="
+# The development key is published in this repository: production refuses it (settings/production.py).
+DEV_MATCHMAKING_CONTACT_KEY = "ZGV2LW9ubHktbWF0Y2htYWtpbmctY29udGFjdC1rZXk="
+MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", "") or DEV_MATCHMAKING_CONTACT_KEY
 MATCHMAKING_MIN_AGE = 19  # adults only (민법 성년)
 MATCHMAKING_MAX_AGE = env_int("MATCHMAKING_MAX_AGE", 39, minimum=19)
 # A profile inactive this long is deleted; its owner is told MATCHMAKING_RETENTION_NOTICE_DAYS ahead.
