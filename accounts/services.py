@@ -1,4 +1,6 @@
-"""Writes about users: roles, personal-data download, account deletion."""
+"""Writes about users: roles, account mails, personal-data download, account deletion."""
+
+import logging
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -14,6 +16,32 @@ def user_grant_citizen_role(*, user: User) -> None:
     group, _created = Group.objects.get_or_create(name=CITIZEN)
     user.groups.add(group)
     user.__dict__.pop("_portal_group_names", None)  # roles.group_names() looks again
+
+
+logger = logging.getLogger(__name__)
+
+
+def account_mail_queue(*, template_prefix: str, to_address: str, user: User | None, subject: str, body: str):
+    """Hand one of allauth's mails to the outbox (``notifications.notify``): a row now, sent by Celery
+    after commit. The recipient is the account the address belongs to; an address without an account
+    gets nothing (the portal keeps no rows about people who have none — allauth's "unknown account"
+    mails are off in settings). Returns the e-mail message row, or None."""
+    from allauth.account.models import EmailAddress
+
+    from notifications.services import notify
+
+    from .notification_kinds import ACCOUNT_NOTICE, KIND_BY_TEMPLATE
+
+    if user is None or not getattr(user, "pk", None):
+        address = (EmailAddress.objects.filter(email__iexact=to_address).select_related("user")
+                   .order_by("-verified", "-primary", "pk").first())
+        user = address.user if address else User.objects.filter(email__iexact=to_address).first()
+    if user is None:
+        logger.info("account mail %s not sent: no account for the address", template_prefix)
+        return None
+    kind = KIND_BY_TEMPLATE.get(template_prefix, ACCOUNT_NOTICE.key)
+    rows = notify(recipient=user, kind=kind, context={"subject": subject, "body": body, "to_address": to_address})
+    return next((row for row in rows if row.channel == "email"), None)
 
 
 def user_data_export(*, user: User) -> dict:

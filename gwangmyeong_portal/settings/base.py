@@ -202,6 +202,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[광명시 아이와 맘 편한 도시] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up does the same work whether or not the address has an account (timing tells nothing).
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# No mail to addresses without an account (a password reset for an unknown address): every mail is a
+# message row of an account (accounts.adapter), and the portal keeps nothing about people who have none.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     # Five wrong passwords in a row for one account lock it for five minutes: the sixth is refused.
     "login_failed": "10/m/ip,5/5m/key",
