@@ -1,6 +1,7 @@
 """Writes about users: roles, account mails, personal-data download, account deletion."""
 
 import logging
+import uuid
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -40,7 +41,10 @@ def account_mail_queue(*, template_prefix: str, to_address: str, user: User | No
         logger.info("account mail %s not sent: no account for the address", template_prefix)
         return None
     kind = KIND_BY_TEMPLATE.get(template_prefix, ACCOUNT_NOTICE.key)
-    rows = notify(recipient=user, kind=kind, context={"subject": subject, "body": body, "to_address": to_address})
+    # A key of its own per mail: the same text asked for twice (a second "someone tried to sign up with
+    # your address") is a second mail, as allauth's rate limits allow it.
+    rows = notify(recipient=user, kind=kind, context={"subject": subject, "body": body, "to_address": to_address},
+                  idempotency_key=f"{kind}:{user.pk}:{uuid.uuid4().hex}")
     return next((row for row in rows if row.channel == "email"), None)
 
 
