@@ -135,10 +135,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = redis_url("REDIS_URL")
 if REDIS_URL:
     # django-redis, because it can ignore a Redis outage: the cache then misses (pages still
-    # render, rate limits stop counting) instead of every page failing. /healthz reports it.
+    # render) instead of every page failing, and sign-in rate limits fail open rather than refuse
+    # everyone (gwangmyeong_portal/cache.py, logged as errors). /healthz reports both.
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "gwangmyeong_portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gm",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
