@@ -7,10 +7,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import User
-from .personal_data import contributing_apps, erasing_apps
-from .roles import CITIZEN
+from .personal_data import consents_of, contributing_apps, erasing_apps, files_of
+from .roles import AGENCY_STAFF, CITIZEN, CITY_CLERK
 
 
 def user_grant_citizen_role(*, user: User) -> None:
@@ -49,29 +50,84 @@ def account_mail_queue(*, template_prefix: str, to_address: str, user: User | No
 
 
 def user_data_export(*, user: User) -> dict:
-    """Everything the portal holds about ``user``, as one JSON-serialisable document."""
+    """Everything the portal holds about ``user``, as one JSON-serialisable document (times as they
+    are stored; ``personal_data.as_json`` writes them in Asia/Seoul)."""
     from allauth.account.models import EmailAddress
 
     data: dict = {
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": timezone.now(),
         "account": {
             "id": user.pk,
             "email": user.email,
             "name": user.name,
             "phone": user.phone,
             "preferred_language": user.preferred_language,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
             "roles": sorted(g.name for g in user.groups.all()),
             "email_addresses": [
                 {"email": e.email, "verified": e.verified, "primary": e.primary}
                 for e in EmailAddress.objects.filter(user=user)
             ],
+            "two_factor": _two_factor_of(user),
         },
+        "consents": consents_of(user),
+        "access_log": _access_log_about(user),
+        "files": [{"path": f.path, "original_name": f.original_name, "size": f.size, "uploaded_at": f.uploaded_at}
+                  for f in files_of(user)],
     }
     for config in contributing_apps():
         data[config.label] = config.personal_data_export(user)
     return data
+
+
+def _two_factor_of(user: User) -> dict:
+    """Whether two-factor sign-in is on and with what — never a secret or a recovery code."""
+    from allauth.mfa.models import Authenticator
+
+    methods = [{"type": a.type, "created_at": a.created_at, "last_used_at": a.last_used_at}
+               for a in Authenticator.objects.filter(user=user).order_by("created_at")]
+    return {"enabled": any(m["type"] != Authenticator.Type.RECOVERY_CODES for m in methods), "methods": methods}
+
+
+STAFF_ROLE_LABELS = {
+    "superuser": gettext_lazy("시스템 관리자"),
+    CITY_CLERK: gettext_lazy("광명시 담당 공무원"),
+    AGENCY_STAFF: gettext_lazy("협약 기관 직원"),
+}
+
+
+def _access_log_about(user: User) -> list[dict]:
+    """Staff views, changes and exports of the person's data (PIPA: the right to know who processed
+    it). Each says when, what was done to which record, and the staff member's role and agency — not
+    their name, account or IP address: those stay with the city, which answers a request about them."""
+    from gwangmyeong_portal.models import AccessLogEntry
+
+    entries = list(AccessLogEntry.objects.filter(subject_user_id=user.pk).order_by("at", "pk")
+                   .select_related("actor__agency_membership__agency").prefetch_related("actor__groups"))
+    return [{
+        "at": entry.at,
+        "action": entry.action,
+        "action_label": str(entry.get_action_display()),
+        "record_type": entry.record_type,
+        "record": entry.subject_label or entry.record_id,
+        "reason": entry.reason,
+        **_staff_role(entry.actor, own=entry.actor_id == user.pk),
+    } for entry in entries]
+
+
+def _staff_role(actor, *, own: bool) -> dict:
+    if own:
+        return {"staff_role": str(_("본인")), "staff_agency": None}
+    if actor is None:
+        return {"staff_role": str(_("삭제된 직원 계정")), "staff_agency": None}
+    groups = {g.name for g in actor.groups.all()}
+    role = "superuser" if actor.is_superuser else CITY_CLERK if CITY_CLERK in groups else AGENCY_STAFF
+    membership = getattr(actor, "agency_membership", None)
+    agency = membership.agency.name_ko if membership is not None else None
+    if role == CITY_CLERK or role == "superuser":
+        agency = agency or str(_("광명시 여성가족과"))
+    return {"staff_role": str(STAFF_ROLE_LABELS[role]), "staff_agency": agency}
 
 
 @transaction.atomic
