@@ -99,3 +99,19 @@ def test_account_mails_are_not_offered_on_the_preferences_page(client, citizen):
     client.force_login(citizen)
     page = client.get(reverse("notifications:settings")).content.decode()
     assert "accounts.password_reset" not in page and "비밀번호 재설정 메일" not in page
+
+
+def test_signing_in_before_the_address_is_confirmed_sends_the_confirmation_again(
+        client, relay_down, django_capture_on_commit_callbacks):
+    relay_down.ACCOUNT_RATE_LIMITS = {"confirm_email": "5/m/key"}  # allauth: one per 3 minutes in settings
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), {"email": "again@example.com", "password1": PASSWORD,
+                                                "password2": PASSWORD})
+    relay_back(relay_down)
+    client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_login"), {"login": "again@example.com", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
+    rows = Message.objects.filter(kind="accounts.email_confirmation").order_by("pk")
+    assert [row.status for row in rows] == ["pending", "sent"]  # the first still waits for its retry
+    assert mail.outbox[-1].to == ["again@example.com"] and "/accounts/confirm-email/" in mail.outbox[-1].body
