@@ -70,5 +70,14 @@ def account_mail_kind_keys() -> list[str]:
     return sorted(key for key, kind in _registry.items() if kind.account_mail)
 
 
+def kept_after_sending(kind_key: str, *, context: dict, subject: str, body: str) -> dict:
+    """The fields a sent message row keeps of its text: subject and body — except an account mail,
+    whose body and context (one-time links) are dropped once sent; its address stays for the log."""
+    kind = _registry.get(kind_key)
+    if kind is not None and kind.account_mail:
+        return {"subject": subject, "body": "", "context": {"to_address": context.get("to_address", "")}}
+    return {"subject": subject, "body": body}
+
+
 def all_kinds() -> list[Kind]:
     return sorted(_registry.values(), key=lambda kind: kind.key)

@@ -109,15 +109,6 @@ def _is_account_mail(message: Message) -> bool:
         return False
 
 
-def sent_fields(message: Message, rendered: Rendered) -> dict:
-    """What a sent row keeps of its text: subject and body — except an account mail, whose body and
-    context (one-time links) are dropped once they have left; the address stays for the log."""
-    if _is_account_mail(message):
-        return {"subject": rendered.subject, "body": "",
-                "context": {"to_address": message.context.get("to_address", "")}}
-    return {"subject": rendered.subject, "body": rendered.body}
-
-
 def _send_sms(message: Message, rendered: Rendered) -> None:
     phone = (getattr(message.recipient, "phone", "") or "").strip()
     if not phone:
