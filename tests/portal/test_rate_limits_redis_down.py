@@ -11,6 +11,8 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
+from gwangmyeong_portal import cache as portal_cache
+
 pytestmark = pytest.mark.django_db
 
 
@@ -52,6 +54,7 @@ def own_redis(tmp_path, settings):
     if server.poll() is None:
         server.kill()
         server.wait(timeout=10)
+    portal_cache._fail_open.update(count=0, last=None, redis_failed_at=None)  # per process: leave it clean
 
 
 def test_with_redis_stopped_a_citizen_and_a_clerk_sign_in_and_can_reset_a_password(
@@ -80,3 +83,28 @@ def test_with_redis_stopped_a_citizen_and_a_clerk_sign_in_and_can_reset_a_passwo
     assert health.json()["checks"]["cache"] == "down"
     assert health.json()["rate_limits"]["state"] == "failing open"
     assert health.json()["rate_limits"]["failed_open"] >= 3
+
+
+def test_while_failing_open_the_limiter_does_not_wait_on_redis_for_every_key(client, citizen, password, own_redis,
+                                                                              monkeypatch):
+    own_redis()
+    client.post(reverse("account_login"), {"login": citizen.email, "password": password})  # asks Redis: down
+    client.logout()
+    asked = []
+    backend = caches["default"]
+    for name in ("add", "get", "set", "delete"):
+        original = getattr(backend.client, name)
+
+        def counting(key, *args, _original=original, **kwargs):
+            asked.append(key)
+            return _original(key, *args, **kwargs)
+
+        monkeypatch.setattr(backend.client, name, counting)
+    response = client.post(reverse("account_login"), {"login": citizen.email, "password": password})
+    assert response.status_code == 302
+    # An unreachable Redis costs a socket timeout per question: within the skip window the limiter asks none.
+    assert not [key for key in asked if str(key).startswith("allauth:rl:")], asked
+    monkeypatch.setattr(portal_cache, "SKIP_SECONDS", 0)  # the window has passed: Redis is asked again
+    client.logout()
+    client.post(reverse("account_login"), {"login": citizen.email, "password": password})
+    assert [key for key in asked if str(key).startswith("allauth:rl:")]
