@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 from django.utils.encoding import force_str
 
@@ -30,6 +31,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.user_grant_citizen_role(user=user)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails (verification, password reset, "you already have an account", security
+        notices) go through the portal's outbox: rendered here in the page's language, written as a
+        message row, sent by Celery after commit and retried — a mail relay that is down never turns
+        sign-up or password reset into an error page, and the delivery log shows every attempt."""
+        from allauth.core import context as allauth_context
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        rendered = self.render_mail(template_prefix, email, ctx)
+        services.account_mail_queue(
+            template_prefix=template_prefix, to_address=email, user=context.get("user"),
+            subject=rendered.subject, body=rendered.body,
+        )
 
     def format_email_subject(self, subject):
         # ACCOUNT_EMAIL_SUBJECT_PREFIX is a fixed string; the portal name is translated, so the

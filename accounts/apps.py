@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +28,15 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Permission rows exist only after migrate; attach them to the role groups then.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts_sync_roles")
+        _check_email_backend()
+
+
+def _check_email_backend() -> None:
+    """Settings found the backend's module (settings/env.py); here, with apps loaded, the class itself
+    must import, so a typo in EMAIL_BACKEND stops start-up instead of failing every mail."""
+    from django.utils.module_loading import import_string
+
+    try:
+        import_string(settings.EMAIL_BACKEND)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"Environment variable EMAIL_BACKEND does not import: {exc}") from None

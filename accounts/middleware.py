@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from .roles import AGENCY_STAFF, CITY_CLERK, group_names
@@ -78,3 +79,25 @@ class StaffTwoFactorMiddleware:
                                             "읽고 표시된 번호를 입력해 주세요."))
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PrivatePagesNoStoreMiddleware:
+    """Every answer to a signed-in person carries ``Cache-Control: private, no-store`` (Django's
+    never-cache headers), as the admin and the sign-in page already do.
+
+    Citizens use the shared computers of community centres and libraries: a page kept by the browser
+    or a proxy would show the next person someone else's my page, applications or inbox. Anonymous
+    pages are left alone (they hold nothing personal and are cached whole: page_cache); without a
+    session cookie nobody is signed in, so those requests do not even load a session here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                add_never_cache_headers(response)
+        return response

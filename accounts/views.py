@@ -1,5 +1,3 @@
-import json
-
 from allauth.account.decorators import reauthentication_required
 from django.apps import apps
 from django.contrib import messages
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from gwangmyeong_portal import page_cache
 
-from . import services
+from . import personal_data, services
 from .forms import AccountDeleteForm, ProfileForm
 
 
@@ -59,14 +57,23 @@ def profile(request):
 
 @login_required
 def data_export(request):
-    data = services.user_data_export(user=request.user)
+    """Everything the portal holds about the person, as JSON (times in Asia/Seoul)."""
+    return _download(personal_data.as_json(services.user_data_export(user=request.user)).encode("utf-8"),
+                     "application/json; charset=utf-8", "json")
+
+
+@login_required
+def data_export_zip(request):
+    """The same JSON with the files the person uploaded, in one ZIP."""
+    document = services.user_data_export(user=request.user)
+    return _download(personal_data.as_zip(document, personal_data.files_of(request.user)), "application/zip", "zip")
+
+
+def _download(content: bytes, content_type: str, extension: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2, default=str),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
-    response["Cache-Control"] = "no-store"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.{extension}"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

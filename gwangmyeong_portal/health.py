@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from .cache import rate_limit_figures
+
 logger = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], dict]
@@ -56,6 +58,8 @@ def health_report() -> tuple[bool, dict]:
     }
     healthy = all(value in ("ok", "eager") for value in checks.values())
     report: dict = {"status": "ok" if healthy else "degraded", "checks": checks}
+    # Sign-in rate limits are not enforced while Redis cannot answer (gwangmyeong_portal/cache.py).
+    report.update(rate_limit_figures())
     for figures in EXTRA_FIGURES:
         try:
             report.update(figures())

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin
 
 from . import services
+from .kinds import account_mail_kind_keys
 from .models import Message
 
 
@@ -22,6 +23,12 @@ class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     actions = ["resend_failed"]
     fields = ("recipient", "kind", "channel", "status", "attempts", "last_error", "idempotency_key", "link",
               "subject", "body", "context", "not_before", "claimed_at", "created_at", "sent_at", "read_at")
+
+    def get_fields(self, request, obj=None):
+        # An account mail's text and variables hold one-time links (password reset, e-mail confirmation).
+        if obj is not None and obj.kind in account_mail_kind_keys():
+            return tuple(name for name in self.fields if name not in ("body", "context"))
+        return self.fields
 
     def get_queryset(self, request):
         return Message.objects.visible_to(request.user).select_related("recipient")

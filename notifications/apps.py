@@ -23,7 +23,7 @@ class NotificationsConfig(AppConfig):
         return {"template": "notifications/_me_section.html", "context": {}}
 
     def personal_data_export(self, user) -> dict:
-        from .models import Message
+        from .models import Message, NotificationPreference
 
         messages = Message.objects.filter(recipient=user).order_by("created_at", "pk")
         return {
@@ -31,7 +31,12 @@ class NotificationsConfig(AppConfig):
                 {"kind": m.kind, "channel": m.channel, "status": m.status, "created": m.created_at.isoformat(),
                  "subject": m.subject}
                 for m in messages
-            ]
+            ],
+            # The choices the person made; a kind and channel not listed follows the kind's default.
+            "preferences": [
+                {"kind": p.kind, "channel": p.channel, "enabled": p.enabled}
+                for p in NotificationPreference.objects.filter(user=user).order_by("kind", "channel")
+            ],
         }
 
     def personal_data_erase(self, user) -> list[str]:

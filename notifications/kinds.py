@@ -27,8 +27,15 @@ class Kind:
     # Only the recipient ever sees these rows: they are left out of the staff delivery log, because
     # who got them is itself private (the singles-meetup registry: who applied, was drawn, matched).
     private: bool = False
+    # Sign-up and sign-in mails (allauth's, written by accounts.adapter): e-mail only, to the address in
+    # the context's ``to_address`` (an address being confirmed is not yet the account's), and — as their
+    # text carries one-time links — the body is not kept once sent and the delivery log shows neither
+    # body nor context: a clerk must never be able to use someone's password-reset link.
+    account_mail: bool = False
 
     def __post_init__(self):
+        if self.account_mail and self.default_channels != ("email",):
+            raise ValueError(f"Kind {self.key}: an account mail goes by e-mail only")
         unknown = set(self.default_channels) - set(CHANNELS)
         if unknown:
             raise ValueError(f"Kind {self.key}: unknown channels {sorted(unknown)}")
@@ -57,6 +64,19 @@ def get_kind(key: str) -> Kind:
 
 def private_kind_keys() -> list[str]:
     return sorted(key for key, kind in _registry.items() if kind.private)
+
+
+def account_mail_kind_keys() -> list[str]:
+    return sorted(key for key, kind in _registry.items() if kind.account_mail)
+
+
+def kept_after_sending(kind_key: str, *, context: dict, subject: str, body: str) -> dict:
+    """The fields a sent message row keeps of its text: subject and body — except an account mail,
+    whose body and context (one-time links) are dropped once sent; its address stays for the log."""
+    kind = _registry.get(kind_key)
+    if kind is not None and kind.account_mail:
+        return {"subject": subject, "body": "", "context": {"to_address": context.get("to_address", "")}}
+    return {"subject": subject, "body": body}
 
 
 def all_kinds() -> list[Kind]:

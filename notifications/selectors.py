@@ -49,7 +49,7 @@ def preference_rows_for(*, user) -> list[PreferenceRow]:
     }
     rows = []
     for kind in all_kinds():
-        if kind.key in INTERNAL_KINDS:
+        if kind.key in INTERNAL_KINDS or kind.account_mail:  # sign-up and sign-in mails cannot be turned off
             continue
         email = True if kind.mandatory else stored.get((kind.key, "email"), "email" in kind.default_channels)
         sms = stored.get((kind.key, "sms"), "sms" in kind.default_channels)

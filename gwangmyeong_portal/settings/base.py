@@ -10,7 +10,16 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from .env import (
+    database_from_url,
+    email_backend,
+    email_file_path,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -64,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages are never kept by a shared browser or a proxy (Cache-Control: private, no-store).
+    "accounts.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -134,10 +145,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = redis_url("REDIS_URL")
 if REDIS_URL:
     # django-redis, because it can ignore a Redis outage: the cache then misses (pages still
-    # render, rate limits stop counting) instead of every page failing. /healthz reports it.
+    # render) instead of every page failing, and sign-in rate limits fail open rather than refuse
+    # everyone (gwangmyeong_portal/cache.py, logged as errors). /healthz reports both.
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "gwangmyeong_portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gm",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
@@ -203,6 +215,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[광명시 아이와 맘 편한 도시] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up does the same work whether or not the address has an account (timing tells nothing).
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# No mail to addresses without an account (a password reset for an unknown address): every mail is a
+# message row of an account (accounts.adapter), and the portal keeps nothing about people who have none.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     # Five wrong passwords in a row for one account lock it for five minutes: the sixth is refused.
     "login_failed": "10/m/ip,5/5m/key",
@@ -237,7 +254,9 @@ CSRF_COOKIE_HTTPONLY = True
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "광명시 아이와 맘 편한 도시 <noreply@gm.go.kr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = email_backend("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Only with the file backend (django.core.mail.backends.filebased.EmailBackend), where it is required.
+EMAIL_FILE_PATH = email_file_path("EMAIL_FILE_PATH", EMAIL_BACKEND)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -357,7 +376,9 @@ NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)
 # --- Matchmaking (singles-meetup registry for staff of the eleven institutions) ---------------
 # Fernet key(s) that encrypt contact details at rest; comma-separated for rotation (the first
 # encrypts, every key decrypts). Dev and test derive a fixed key; production requires one.
-MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", "") or "ZGV2LW9ubHktbWF0Y2htYWtpbmctY29udGFjdC1rZXk="
+# The development key is published in this repository: production refuses it (settings/production.py).
+DEV_MATCHMAKING_CONTACT_KEY = "ZGV2LW9ubHktbWF0Y2htYWtpbmctY29udGFjdC1rZXk="
+MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", "") or DEV_MATCHMAKING_CONTACT_KEY
 MATCHMAKING_MIN_AGE = 19  # adults only (민법 성년)
 MATCHMAKING_MAX_AGE = env_int("MATCHMAKING_MAX_AGE", 39, minimum=19)
 # A profile inactive this long is deleted; its owner is told MATCHMAKING_RETENTION_NOTICE_DAYS ahead.

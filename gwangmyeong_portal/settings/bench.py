@@ -10,7 +10,8 @@ import os
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("NOTIFY_SITE_URL", "http://127.0.0.1:8000")
-os.environ.setdefault("MATCHMAKING_CONTACT_KEY", "ZGV2LW9ubHktbWF0Y2htYWtpbmctY29udGFjdC1rZXk=")  # the public dev key
+# A throw-away key for the benchmark's throw-away data (production refuses the public dev key).
+os.environ.setdefault("MATCHMAKING_CONTACT_KEY", "YmVuY2gtb25seS1tYXRjaG1ha2luZy1jb250YWN0LWs=")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")  # no TLS in front of gunicorn here
 
 from .production import *  # noqa: E402, F403

@@ -1,8 +1,9 @@
 """`make run` on a laptop: debug pages, console email, SQLite unless DATABASE_URL is set."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_str
+from .env import email_backend, email_file_path, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = email_backend("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = email_file_path("EMAIL_FILE_PATH", EMAIL_BACKEND)
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

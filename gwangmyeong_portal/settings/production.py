@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_list, env_str, redis_url
+from .env import contact_keys_check, email_backend, email_file_path, env_bool, env_int, env_list, env_str, redis_url
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", required=True)
@@ -17,6 +17,7 @@ NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", required=True)
 # Meetup-registry contacts are encrypted with this Fernet key (comma-separated for rotation);
 # the dev key in base.py is public, so production has no default.
 MATCHMAKING_CONTACT_KEY = env_str("MATCHMAKING_CONTACT_KEY", required=True)
+contact_keys_check("MATCHMAKING_CONTACT_KEY", MATCHMAKING_CONTACT_KEY, refused=DEV_MATCHMAKING_CONTACT_KEY)  # noqa: F405
 # Texts carry names and numbers: without a provider they fail visibly rather than go to the log.
 SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.DisabledSmsBackend")
 if SMS_BACKEND.endswith("LoggingSmsBackend"):
@@ -37,4 +38,5 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = email_backend("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_FILE_PATH = email_file_path("EMAIL_FILE_PATH", EMAIL_BACKEND)

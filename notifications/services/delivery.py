@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..kinds import kept_after_sending
 from ..models import Message
 from .transport import PermanentDeliveryError, TransientDeliveryError, render, send
 
@@ -71,8 +72,8 @@ def message_deliver(*, message_id: int, final_attempt: bool = False) -> str:
     except Exception as exc:  # a broken template, a bug: never a silent drop
         logger.exception("notification %s: unexpected error", message_id)
         return _fail(ours, message, f"{type(exc).__name__}: {exc}")
-    ours.update(status=Message.Status.SENT, sent_at=timezone.now(), subject=rendered.subject,
-                body=rendered.body, last_error="", not_before=None)
+    kept = kept_after_sending(message.kind, context=message.context, subject=rendered.subject, body=rendered.body)
+    ours.update(status=Message.Status.SENT, sent_at=timezone.now(), last_error="", not_before=None, **kept)
     return "sent"
 
 
@@ -154,8 +155,9 @@ def message_deliver_many(*, message_ids: Iterable[int], final_attempt: bool = Fa
                 _fail(ours, message, f"{type(exc).__name__}: {exc}")
                 outcome.failed.append(message.pk)
                 continue
-            ours.update(status=Message.Status.SENT, sent_at=timezone.now(), subject=rendered.subject,
-                        body=rendered.body, last_error="", not_before=None)
+            kept = kept_after_sending(message.kind, context=message.context, subject=rendered.subject,
+                                      body=rendered.body)
+            ours.update(status=Message.Status.SENT, sent_at=timezone.now(), last_error="", not_before=None, **kept)
             outcome.sent.append(message.pk)
     finally:
         _close_quietly(mail)

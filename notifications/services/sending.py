@@ -130,6 +130,8 @@ def _effective_channels(kind: Kind, recipient, channels: tuple[str, ...] | None)
 
 
 def _channels_by_preference(kind: Kind, prefs: dict[str, bool], channels: tuple[str, ...] | None) -> list[str]:
+    if kind.account_mail:
+        return [Message.Channel.EMAIL.value]  # its links are for the mailbox only: no in-app copy
     result = [Message.Channel.INAPP.value]
     for channel in (Message.Channel.EMAIL.value, Message.Channel.SMS.value):
         if kind.mandatory and channel == Message.Channel.EMAIL:

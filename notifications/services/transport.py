@@ -78,6 +78,8 @@ def _send_email(message: Message, rendered: Rendered, mail=None) -> None:
     """Send one e-mail; with ``mail`` (a batch's backend connection), over it — opened here unless
     it is open, so it stays open for the next message (Django closes only what its send opened)."""
     address = (message.recipient.email or "").strip()
+    if _is_account_mail(message):
+        address = (message.context.get("to_address") or address).strip()
     if not address:
         raise PermanentDeliveryError(NO_EMAIL)
     email = EmailMessage(subject=rendered.subject, body=rendered.body, to=[address],
@@ -98,6 +100,13 @@ def _send_email(message: Message, rendered: Rendered, mail=None) -> None:
         raise PermanentDeliveryError(error) from exc
     except (smtplib.SMTPException, OSError, SoftTimeLimitExceeded) as exc:
         raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _is_account_mail(message: Message) -> bool:
+    try:
+        return get_kind(message.kind).account_mail
+    except UnknownKind:
+        return False
 
 
 def _send_sms(message: Message, rendered: Rendered) -> None:

@@ -10,11 +10,12 @@ from accounts.roles import CITIZEN
 pytestmark = pytest.mark.django_db
 
 
-def test_signup_sends_a_verification_email_and_the_link_lets_the_citizen_in(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "new@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
-    )
+def test_signup_sends_a_verification_email_and_the_link_lets_the_citizen_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail is sent once the sign-up commits
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "new@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
+        )
     assert response.status_code == 302
     user = User.objects.get(email="new@example.com")
     assert user.groups.filter(name=CITIZEN).exists()
@@ -58,8 +59,9 @@ def test_the_sixth_wrong_password_in_a_row_is_refused_even_with_the_right_passwo
     cache.clear()
 
 
-def test_password_reset_sends_an_email(client, citizen):
-    response = client.post(reverse("account_reset_password"), {"email": citizen.email})
+def test_password_reset_sends_an_email(client, citizen, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": citizen.email})
     assert response.status_code == 302
     assert any(citizen.email in m.to for m in mail.outbox)
 
@@ -76,13 +78,15 @@ def test_unconfigured_social_login_pages_are_not_found_rather_than_errors(client
     assert client.get(url).status_code == 404
 
 
-def test_someone_signing_up_on_the_english_site_gets_english_notifications_and_mail(client, settings):
+def test_someone_signing_up_on_the_english_site_gets_english_notifications_and_mail(
+        client, settings, django_capture_on_commit_callbacks):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "visitor@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
-        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "visitor@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
+            HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+        )
     assert response.status_code == 302
     assert User.objects.get(email="visitor@example.com").preferred_language == "en"
     # The verification mail's subject carries the portal's English name, not the fixed Korean prefix.
@@ -91,12 +95,13 @@ def test_someone_signing_up_on_the_english_site_gets_english_notifications_and_m
     assert "광명시" not in subject
 
 
-def test_someone_signing_up_on_the_korean_site_keeps_korean_notifications(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "local@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
-        HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9",
-    )
+def test_someone_signing_up_on_the_korean_site_keeps_korean_notifications(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "local@example.com", "password1": "a-long-passphrase-77", "password2": "a-long-passphrase-77"},
+            HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9",
+        )
     assert response.status_code == 302
     assert User.objects.get(email="local@example.com").preferred_language == "ko"
     assert mail.outbox[-1].subject.startswith("[광명시 아이와 맘 편한 도시] ")

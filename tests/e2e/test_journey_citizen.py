@@ -152,6 +152,8 @@ def test_citizen_signs_up_finds_applies_and_sees_the_decision(page, another_page
     expect(decided).to_have_class(re.compile("notification--unread"))
     axe_audit(page)
     _no_sideways_scroll(page, viewport)
-    decided.get_by_role("link").click()
+    # The address in the message is a link to the application too (the portal's own pages only).
+    expect(decided.locator(".notification-body a")).to_have_attribute("href", f"/me/applications/{reference}/")
+    decided.locator(".notification-title").get_by_role("link").click()
     page.wait_for_url(f"**/me/applications/{reference}/")
     expect(page.locator(".status")).to_have_text("승인")

@@ -42,8 +42,8 @@ def test_pages_serve_and_messages_wait_while_redis_is_down(client, citizen, redi
     program = ProgramFactory(slug="night-care", title_ko="야간 보육")
     for url in ("/", reverse("programs:catalog"), program.get_absolute_url(), reverse("programs:finder")):
         assert client.get(url).status_code == 200, url
-    # Sessions live in the database: a signed-in citizen carries on. (New sign-ins are refused
-    # during the outage on purpose: allauth's rate limits fail closed rather than stop counting.)
+    # Sessions live in the database: a signed-in citizen carries on. (New sign-ins work too: rate
+    # limits fail open during the outage — tests/portal/test_rate_limits_redis_down.py.)
     client.force_login(citizen)
     response = client.post(reverse("programs:apply", args=[program.slug]), {"consent": "on", "submit": "1"})
     application = Application.objects.get()

@@ -34,6 +34,7 @@ MATRIX: dict[str, str] = {
     "account_set_password": "login 302 302 302 302 302 302",
     "account_signup": "200 302 302 302 302 302 302",
     "accounts:data_export": "login 200 200 200 200 200 200",
+    "accounts:data_export_zip": "login 200 200 200 200 200 200",
     "accounts:delete": "login 302 302 302 302 302 302",
     "accounts:me": "login 200 200 200 200 200 200",
     "accounts:profile": "login 200 200 200 200 200 200",
