@@ -25,8 +25,8 @@ from . import services
 from .models import Event, EventSeries, Feedback, LifeStage, Registration, stages_to_text
 
 S = Registration.Status
-# Changes calendars must pick up: the ICS SEQUENCE goes up when one of these changes.
-CALENDAR_FIELDS = {"starts_at", "ends_at", "venue", "address", "status", "title_ko"}
+# Event fields the change form may write; the rest of the form (m2m, confirmation) is handled apart.
+EVENT_FIELDS = frozenset(f.name for f in Event._meta.concrete_fields)
 
 
 def _agency_of(request):
@@ -87,10 +87,31 @@ COMMON_FIELDS = (
 
 
 class EventAdminForm(StagesFormMixin):
+    """Cancelling or postponing from the change form asks for the reason registrants receive and
+    for a confirmation, like the list's cancel and postpone actions."""
+
+    status_reason = forms.CharField(
+        label=_("취소·연기 사유"), required=False, max_length=300,
+        help_text=_("상태를 취소나 연기로 바꿀 때 적습니다. 신청자에게 그대로 보냅니다."))
+    status_confirm = forms.BooleanField(
+        label=_("신청자에게 알리고 상태를 바꿉니다"), required=False,
+        help_text=_("취소·연기는 되돌려도 이미 보낸 안내가 남습니다."))
+
     class Meta:
         model = Event
         fields = (*COMMON_FIELDS, "status", "parent", "series", "starts_at", "ends_at", "registration_opens_at",
                   "registration_closes_at", "programs")
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if self.instance.pk and "status" in self.changed_data and status in (Event.Status.CANCELLED,
+                                                                              Event.Status.POSTPONED):
+            if not (cleaned.get("status_reason") or "").strip():
+                self.add_error("status_reason", _("신청자에게 보낼 사유를 적어 주세요."))
+            if not cleaned.get("status_confirm"):
+                self.add_error("status_confirm", _("신청자에게 알리고 상태를 바꾸려면 확인란에 체크해 주세요."))
+        return cleaned
 
 
 class EventSeriesAdminForm(StagesFormMixin):
@@ -129,6 +150,13 @@ class MessageForm(forms.Form):
     text = forms.CharField(label=_("보낼 내용"), widget=forms.Textarea(attrs={"rows": 5}), max_length=1000)
 
 
+class StatusChangeForm(forms.Form):
+    reason = forms.CharField(label=_("사유 (신청자에게 보냅니다)"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_("신청자에게 알리고 상태를 바꿉니다"),
+                                 error_messages={"required": _("확인란에 체크해 주세요.")})
+
+
 # No contact details in any export (names and registration facts only): organisers reach
 # registrants through the "message registrants" action, which goes through notify().
 EXPORT_HEADER = [_("행사"), _("일시"), _("이름"), _("인원"), _("상태"), _("신청 시각"), _("입장 확인"),
@@ -162,9 +190,11 @@ class EventAdmin(OrganiserScopedAdmin):
     date_hierarchy = "starts_at"
     list_select_related = ("organiser",)
     readonly_fields = ("sequence", "created_at", "updated_at")
-    actions = ("export_attendees_csv", "export_attendees_xlsx", "message_registrants", "cancel_events")
+    actions = ("export_attendees_csv", "export_attendees_xlsx", "message_registrants", "cancel_events",
+               "postpone_events")
     fieldsets = (
-        (None, {"fields": ("title_ko", "title_en", "type", "life_stages", "status", "is_public", "parent", "series")}),
+        (None, {"fields": ("title_ko", "title_en", "type", "life_stages", "status", "status_reason", "status_confirm",
+                           "is_public", "parent", "series")}),
         (_("설명"), {"fields": ("description_ko", "description_en", "audience")}),
         (_("주관·장소·일시"), {"fields": ("organiser", "organiser_office", "venue", "address", "starts_at",
                                       "ends_at")}),
@@ -188,15 +218,14 @@ class EventAdmin(OrganiserScopedAdmin):
             agency = _agency_of(request)
             if agency is not None and not is_clerk(request.user):
                 obj.organiser = agency
-        cancelling = change and "status" in form.changed_data and obj.status == Event.Status.CANCELLED
-        if cancelling:
-            # Cancelling goes through the service so registrants are told and calendars update.
-            obj.status = form.initial.get("status", Event.Status.SCHEDULED)
-        elif change and CALENDAR_FIELDS & set(form.changed_data):
-            obj.sequence += 1
-        super().save_model(request, obj, form, change)
-        if cancelling:
-            services.event_cancel(event=obj)
+            super().save_model(request, obj, form, change)
+            return
+        # A change goes through the service: registrants are told of a new time, place or status,
+        # calendars pick it up, freed places (capacity raised) are offered to the waitlist.
+        values = {name: form.cleaned_data[name] for name in form.changed_data if name in EVENT_FIELDS}
+        services.event_update(event=obj, values=values, reason=form.cleaned_data.get("status_reason", ""),
+                              changed_by=request.user)
+        obj.refresh_from_db()
 
     # --- Actions ------------------------------------------------------------------------------
 
@@ -255,11 +284,37 @@ class EventAdmin(OrganiserScopedAdmin):
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
         return TemplateResponse(request, "admin/events/action_form.html", context)
 
+    def _status_step(self, request, queryset, action: str, title):
+        """Intermediate page: which events, how many people will be told, and the reason they receive.
+        Returns the reason once given and confirmed, else the page."""
+        form = StatusChangeForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            return form.cleaned_data["reason"]
+        told = Registration.objects.filter(event__in=queryset, status__in=Registration.ACTIVE).count()
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "title": title,
+                   "queryset": queryset, "action": action, "told": told,
+                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/events/action_form.html", context)
+
     @admin.action(description=_("선택한 행사 취소 (신청자에게 알림)"), permissions=["change"])
     def cancel_events(self, request, queryset):
+        reason = self._status_step(request, queryset, "cancel_events", _("선택한 행사 취소"))
+        if not isinstance(reason, str):
+            return reason
         for event in queryset:
-            services.event_cancel(event=event)
-        messages.success(request, gettext("선택한 행사를 취소하고 신청자에게 알렸습니다."))
+            services.event_cancel(event=event, reason=reason)
+        messages.success(request, gettext("선택한 행사를 취소하고 신청자에게 사유와 함께 알렸습니다."))
+        return None
+
+    @admin.action(description=_("선택한 행사 연기 (신청자에게 알림)"), permissions=["change"])
+    def postpone_events(self, request, queryset):
+        reason = self._status_step(request, queryset, "postpone_events", _("선택한 행사 연기"))
+        if not isinstance(reason, str):
+            return reason
+        for event in queryset.exclude(status=Event.Status.CANCELLED):
+            services.event_postpone(event=event, reason=reason, changed_by=request.user)
+        messages.success(request, gettext("선택한 행사를 연기하고 신청자에게 사유와 함께 알렸습니다."))
+        return None
 
 
 @admin.register(EventSeries)
@@ -302,6 +357,17 @@ class RegistrationAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.Mo
 
     def has_add_permission(self, request):
         return False  # citizens register themselves; staff never create registrations for them
+
+    def delete_model(self, request, obj):
+        event_id = obj.event_id
+        super().delete_model(request, obj)
+        services.event_offer_free_places(event=event_id)  # the removed place goes to the waitlist
+
+    def delete_queryset(self, request, queryset):
+        event_ids = set(queryset.values_list("event_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for event_id in sorted(event_ids):
+            services.event_offer_free_places(event=event_id)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

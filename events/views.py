@@ -288,8 +288,12 @@ def registration_detail(request, pk: int):
     qr = None
     if registration.status in (Registration.Status.CONFIRMED, Registration.Status.ATTENDED):
         qr = _qr_data_uri(request, registration)
+    event = registration.event
+    # The accept form only while the offer can still be taken (the service refuses otherwise).
+    offer_open = (registration.status == Registration.Status.OFFERED and event.status == Event.Status.SCHEDULED
+                  and timezone.now() < min(registration.offer_expires_at, services.offer_deadline_bound(event)))
     return render(request, "events/registration.html", {
-        "registration": registration, "event": registration.event, "qr": qr,
+        "registration": registration, "event": event, "qr": qr, "offer_open": offer_open,
         "crumbs": _crumbs(request, (_("내 행사 신청"), reverse("events:my")), (_("신청 내역"), request.path)),
     })
 

@@ -18,9 +18,16 @@ To patch a name in a test, patch it on the submodule that reads it.
 
 from ._shared import format_when, places_left, places_taken, places_waitlisted
 from .checkin import checkin, checkin_by_token, registrants_message
-from .events import event_cancel, event_create, series_generate_occurrences
+from .events import event_cancel, event_create, event_postpone, event_update, series_generate_occurrences
 from .program_interests import program_interest_record, program_interest_remove, program_interests_notify_open
-from .registrations import offer_accept, offers_expire, registration_cancel, registration_create
+from .registrations import (
+    event_offer_free_places,
+    offer_accept,
+    offer_deadline_bound,
+    offers_expire,
+    registration_cancel,
+    registration_create,
+)
 from .reminders import feedback_requests_send, feedback_submit, reminders_send
 from .retention import program_interest_purge_expired, registration_purge_expired
 
@@ -29,10 +36,14 @@ __all__ = [
     "checkin_by_token",
     "event_cancel",
     "event_create",
+    "event_offer_free_places",
+    "event_postpone",
+    "event_update",
     "feedback_requests_send",
     "feedback_submit",
     "format_when",
     "offer_accept",
+    "offer_deadline_bound",
     "offers_expire",
     "places_left",
     "places_taken",
