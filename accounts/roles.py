@@ -106,6 +106,7 @@ _EVENTS_ORGANISER = {
     "events.view_event", "events.add_event", "events.change_event",
     "events.view_eventseries", "events.add_eventseries", "events.change_eventseries",
     "events.view_registration", "events.change_registration", "events.view_feedback",
+    "events.view_organisermessage",
 }
 ROLE_PERMISSIONS[AGENCY_STAFF] |= _EVENTS_ORGANISER
 ROLE_PERMISSIONS[CITY_CLERK] |= _EVENTS_ORGANISER | {"events.delete_event", "events.delete_eventseries"}

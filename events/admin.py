@@ -22,7 +22,7 @@ from gwangmyeong_portal.exports import XLSX_CONTENT_TYPE, DownloadReasonForm, cs
 from partners.selectors import membership_for
 
 from . import services
-from .models import Event, EventSeries, Feedback, LifeStage, Registration, stages_to_text
+from .models import Event, EventSeries, Feedback, LifeStage, OrganiserMessage, Registration, stages_to_text
 
 S = Registration.Status
 # Event fields the change form may write; the rest of the form (m2m, confirmation) is handled apart.
@@ -145,9 +145,15 @@ class OrganiserScopedAdmin(EventManagersOnlyMixin, admin.ModelAdmin):
 class MessageForm(forms.Form):
     statuses = forms.MultipleChoiceField(
         label=_("받는 사람"), widget=forms.CheckboxSelectMultiple,
-        choices=[(S.CONFIRMED, _("확정")), (S.WAITLISTED, _("대기")), (S.ATTENDED, _("참석"))],
+        choices=[(S.CONFIRMED, _("확정")), (S.OFFERED, _("빈자리 제안")), (S.WAITLISTED, _("대기")),
+                 (S.ATTENDED, _("참석"))],
     )
     text = forms.CharField(label=_("보낼 내용"), widget=forms.Textarea(attrs={"rows": 5}), max_length=1000)
+    send_at = forms.DateTimeField(label=_("예약 발송 시각"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                  help_text=_("비워 두면 바로 보냅니다."))
+    again = forms.BooleanField(label=_("다시 보내기"), required=False,
+                               help_text=_("같은 내용을 이미 보냈어도 한 번 더 보냅니다."))
 
 
 class StatusChangeForm(forms.Form):
@@ -273,12 +279,25 @@ class EventAdmin(OrganiserScopedAdmin):
     def message_registrants(self, request, queryset):
         form = MessageForm(request.POST if "text" in request.POST else None)
         if form.is_valid():
-            total = 0
-            for event in queryset:
-                total += services.registrants_message(event=event, statuses=form.cleaned_data["statuses"],
-                                                      text=form.cleaned_data["text"], sent_by=request.user)
-            messages.success(request, gettext("%(n)s명에게 안내를 보냈습니다.") % {"n": total})
-            return None
+            data = form.cleaned_data
+            if not data["again"]:
+                # The same text to the same people again is refused for every event, before any is sent.
+                for event in queryset:
+                    previous = services.organiser_message_previous(event=event, statuses=data["statuses"],
+                                                                   text=data["text"])
+                    if previous is not None:
+                        form.add_error(None, f"{event}: {services.AlreadySent(previous).messages[0]}")
+            if form.is_valid():
+                total = 0
+                for event in queryset:
+                    total += services.registrants_message(event=event, statuses=data["statuses"], text=data["text"],
+                                                          sent_by=request.user, send_at=data["send_at"], again=True)
+                if data["send_at"] and data["send_at"] > timezone.now():
+                    messages.success(request, gettext("%(when)s에 보내도록 예약했습니다.")
+                                     % {"when": services.format_when(data["send_at"])})
+                else:
+                    messages.success(request, gettext("%(n)s명에게 안내를 보냈습니다.") % {"n": total})
+                return None
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
                    "title": _("신청자에게 안내 보내기"), "queryset": queryset, "action": "message_registrants",
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
@@ -405,4 +424,30 @@ class FeedbackAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
                 .select_related("registration__event", "registration__user"))
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OrganiserMessage)
+class OrganiserMessageAdmin(EventManagersOnlyMixin, admin.ModelAdmin):
+    """The history of messages organisers sent or scheduled to registrants (read only)."""
+
+    list_display = ("event", "text_start", "statuses", "sent_by", "send_at", "sent_at", "recipient_count")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("event__title_ko", "text")
+    list_select_related = ("event", "sent_by")
+    readonly_fields = ("event", "text", "statuses", "sent_by", "created_at", "send_at", "sent_at", "cancelled_at",
+                       "recipient_count")
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return OrganiserMessage.objects.filter(event__in=Event.objects.managed_by(request.user).values("pk"))
+
+    @admin.display(description=_("내용"))
+    def text_start(self, obj):
+        return obj.text[:40]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -395,3 +395,39 @@ class ProgramInterest(models.Model):
 
     def access_log_subject(self):
         return str(self.user), self.user_id
+
+
+class OrganiserMessage(models.Model):
+    """A message an organiser sent, or scheduled, to registrants of one event: the history on the
+    organiser's page, and what tells a repeated send from a deliberate second one."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="organiser_messages",
+                              verbose_name=_("행사"))
+    text = models.TextField(_("보낸 내용"), max_length=1000)
+    statuses = models.CharField(_("받는 사람(신청 상태)"), max_length=100,
+                                help_text=_("쉼표로 구분한 신청 상태 코드"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("보낸 사람"))
+    created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
+    send_at = models.DateTimeField(_("예약 발송 시각"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("발송 시각"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("예약 취소 시각"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("받은 사람 수"), default=0)
+
+    class Meta:
+        verbose_name = _("신청자 안내 발송 기록")
+        verbose_name_plural = _("신청자 안내 발송 기록")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["send_at"], name="events_orgmsg_due_idx",
+                                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.event.title_ko}: {self.text[:30]}"
+
+    @property
+    def status_list(self) -> list[str]:
+        return [code for code in self.statuses.split(",") if code]
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.sent_at is None and self.cancelled_at is None

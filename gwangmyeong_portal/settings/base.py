@@ -166,6 +166,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "events-send-reminders": {"task": "events.tasks.send_reminders", "schedule": 600.0},
     "events-send-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600.0},
     "events-notify-open-programs": {"task": "events.tasks.notify_open_programs", "schedule": 3600.0},
+    "events-send-organiser-messages": {"task": "events.tasks.send_organiser_messages", "schedule": 300.0},
     # Matchmaking: notice 30 days ahead, then delete profiles inactive for MATCHMAKING_RETENTION_DAYS.
     "matchmaking-retention": {"task": "matchmaking.tasks.retention_run_task", "schedule": 24 * 3600.0},
 }
