@@ -39,7 +39,7 @@ from .registrations import (
     registration_cancel,
     registration_create,
 )
-from .reminders import feedback_requests_send, feedback_submit, reminders_send
+from .reminders import feedback_requests_send, feedback_submit, reminders_send, two_hour_reminder_due
 from .retention import program_interest_purge_expired, registration_purge_expired
 
 __all__ = [
@@ -76,4 +76,5 @@ __all__ = [
     "registration_purge_expired",
     "reminders_send",
     "series_generate_occurrences",
+    "two_hour_reminder_due",
 ]
