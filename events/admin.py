@@ -5,7 +5,6 @@ XLSX after the staff member gives a reason (PIPA), each export written to the ac
 from __future__ import annotations
 
 import io
-import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -131,6 +130,8 @@ class OrganiserScopedAdmin(EventManagersOnlyMixin, admin.ModelAdmin):
 
             kwargs["queryset"] = Agency.objects.filter(pk=agency.pk) if agency else Agency.objects.none()
             kwargs["required"] = True
+            # Not the model's "leave blank for a city office": for agency staff it is required.
+            kwargs["help_text"] = _("소속 기관의 행사로 등록됩니다.")
         if db_field.name == "parent":
             kwargs["queryset"] = Event.objects.managed_by(request.user).filter(parent__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -165,26 +166,49 @@ class StatusChangeForm(forms.Form):
 
 # No contact details in any export (names and registration facts only): organisers reach
 # registrants through the "message registrants" action, which goes through notify().
-EXPORT_HEADER = [_("행사"), _("일시"), _("이름"), _("인원"), _("상태"), _("신청 시각"), _("입장 확인"),
-                 _("추가 질문 답변")]
+# One more column per question the exported events ask (see ``attendee_table``).
+EXPORT_HEADER = [_("행사"), _("일시"), _("이름"), _("인원"), _("상태"), _("신청 시각"), _("입장 확인")]
 
 
 def _when(value) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
 
-def attendee_rows(events) -> list[list]:
-    """One row per registration (not cancelled) of ``events``, in event and registration order."""
-    registrations = (
+def _registrations_for_export(events):
+    return (
         Registration.objects.filter(event__in=events).exclude(status=S.CANCELLED)
         .select_related("event", "user").order_by("event__starts_at", "event_id", "created_at", "pk")
     )
-    return [
+
+
+def attendee_table(events) -> tuple[list[str], list[list]]:
+    """The attendee list of ``events``: header and one row per registration (not cancelled), in
+    event and registration order. Each question the events ask is a column of its own, headed by
+    its Korean label (events asking the same key share the column); answers to questions since
+    removed get a column named by their key."""
+    registrations = list(_registrations_for_export(events))
+    columns: dict[str, str] = {}
+    for event in {r.event_id: r.event for r in registrations}.values():
+        for question in event.questions or []:
+            key = str(question.get("key", ""))
+            if key and key not in columns:
+                columns[key] = str(question.get("label_ko") or key)
+    for registration in registrations:
+        for key in registration.answers or {}:
+            columns.setdefault(str(key), str(key))
+    header = [str(label) for label in EXPORT_HEADER] + list(columns.values())
+    rows = [
         [r.event.title_ko, _when(r.event.starts_at), r.user.name, r.party_size,
          r.get_status_display(), _when(r.created_at), _when(r.checked_in_at),
-         json.dumps(r.answers, ensure_ascii=False) if r.answers else ""]
+         *[str((r.answers or {}).get(key, "")) for key in columns]]
         for r in registrations
     ]
+    return header, rows
+
+
+def attendee_rows(events) -> list[list]:
+    """The rows of ``attendee_table`` (kept for callers that want only them)."""
+    return attendee_table(events)[1]
 
 
 @admin.register(Event)
@@ -255,8 +279,8 @@ class EventAdmin(OrganiserScopedAdmin):
         reason = self._reason_step(request, queryset, "export_attendees_csv", _("참석자 명단 내려받기 (CSV)"))
         if not isinstance(reason, str):
             return reason
-        rows = attendee_rows(queryset)
-        response = HttpResponse(b"".join(csv_stream([str(label) for label in EXPORT_HEADER], rows)),
+        header, rows = attendee_table(queryset)
+        response = HttpResponse(b"".join(csv_stream(header, rows)),
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="attendees-{timezone.localdate():%Y%m%d}.csv"'
         self._log_export(request, queryset, rows, reason, "csv")
@@ -267,9 +291,9 @@ class EventAdmin(OrganiserScopedAdmin):
         reason = self._reason_step(request, queryset, "export_attendees_xlsx", _("참석자 명단 내려받기 (XLSX)"))
         if not isinstance(reason, str):
             return reason
-        rows = attendee_rows(queryset)
+        header, rows = attendee_table(queryset)
         buffer = io.BytesIO()
-        xlsx_write(buffer, [str(label) for label in EXPORT_HEADER], rows, title=gettext("참석자"))
+        xlsx_write(buffer, header, rows, title=gettext("참석자"))
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="attendees-{timezone.localdate():%Y%m%d}.xlsx"'
         self._log_export(request, queryset, rows, reason, "xlsx")

@@ -317,6 +317,10 @@ def my(request):
 @login_required
 def feedback(request, pk: int):
     registration = _own_registration(request, pk)
+    if registration.status != Registration.Status.ATTENDED:
+        # Only checked-in attendees rate an event; the service refuses the rest too.
+        messages.error(request, _("입장이 확인된 참석자만 의견을 남길 수 있습니다."))
+        return redirect("events:registration", pk=registration.pk)
     existing = Feedback.objects.filter(registration=registration).first()
     initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
     form = FeedbackForm(request.POST if request.method == "POST" else None, initial=initial)

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,13 +84,12 @@ def reminders_send(*, now: datetime | None = None) -> int:
 def feedback_requests_send(*, now: datetime | None = None) -> int:
     """Beat job: ask attendees of events that ended in the last three days for a rating.
 
-    Attendees are the checked-in; for an event where nobody was checked in, the confirmed."""
+    Attendees are the checked-in: only they may leave feedback (``feedback_submit``)."""
     now = now or timezone.now()
-    checked_in = Registration.objects.filter(event=OuterRef("event"), status=Status.ATTENDED)
-    candidates = Registration.objects.annotate(has_checkins=Exists(checked_in)).filter(
+    candidates = Registration.objects.filter(
         event__status=Event.Status.SCHEDULED, event__ends_at__lte=now, event__ends_at__gt=now - FEEDBACK_WITHIN,
-        feedback_requested_at__isnull=True,
-    ).filter(Q(status=Status.ATTENDED) | Q(status=Status.CONFIRMED, has_checkins=False))
+        feedback_requested_at__isnull=True, status=Status.ATTENDED,
+    )
     sent = 0
     for registration in candidates.select_related("event", "user"):
         with transaction.atomic():
@@ -109,10 +107,11 @@ def feedback_requests_send(*, now: datetime | None = None) -> int:
 
 def feedback_submit(*, registration: Registration, rating: int, comment: str = "",
                     now: datetime | None = None) -> Feedback:
-    """Record (or replace) the registrant's rating of 1–5 and comment after the event has started."""
+    """Record (or replace) the registrant's rating of 1–5 and comment after the event has started.
+    Only a checked-in attendee may: someone who registered but did not come is refused."""
     now = now or timezone.now()
-    if registration.status not in (Status.ATTENDED, Status.CONFIRMED):
-        raise ValidationError(_("참석한 행사에만 의견을 남길 수 있습니다."))
+    if registration.status != Status.ATTENDED:
+        raise ValidationError(_("입장이 확인된 참석자만 의견을 남길 수 있습니다."))
     if now < registration.event.starts_at:
         raise ValidationError(_("행사가 시작된 뒤에 의견을 남길 수 있습니다."))
     if rating not in range(1, 6):
