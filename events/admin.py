@@ -364,6 +364,9 @@ class EventAdmin(OrganiserScopedAdmin):
 class EventSeriesAdmin(OrganiserScopedAdmin):
     form = EventSeriesAdminForm
     list_display = ("title_ko", "weekday", "start_time", "first_date", "last_date", "capacity")
+    list_filter = ("type", "weekday", "registration_required", ("organiser", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("title_ko", "title_en", "venue")
+    list_select_related = ("organiser",)
     actions = ("generate_occurrences",)
 
     def get_queryset(self, request):
@@ -438,6 +441,7 @@ class RegistrationAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.Mo
 class FeedbackAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("registration", "rating", "created_at")
     list_filter = ("rating",)
+    search_fields = ("registration__event__title_ko", "registration__user__name")
     readonly_fields = ("registration", "rating", "comment", "created_at")
 
     def get_queryset(self, request):

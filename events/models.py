@@ -178,7 +178,7 @@ class EventSeries(EventFields):
     registration_opens_days_before = models.PositiveSmallIntegerField(_("신청 시작(며칠 전)"), default=30)
     registration_closes_hours_before = models.PositiveSmallIntegerField(_("신청 마감(몇 시간 전)"), default=24)
     is_public = models.BooleanField(_("공개"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("등록 시각"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("반복 행사")
@@ -214,11 +214,12 @@ class Event(EventFields):
     registration_opens_at = models.DateTimeField(_("신청 시작"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("신청 마감"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", editable=False, verbose_name=_("등록한 사람"))
+    created_at = models.DateTimeField(_("등록 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
     # ICS SEQUENCE: bumped on every change calendars must pick up (time, place, cancellation).
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    sequence = models.PositiveIntegerField(_("달력 변경 번호"), default=0, editable=False,
+                                           help_text=_("일시·장소·상태가 바뀔 때마다 올라가 구독한 달력이 고칩니다."))
     # A fair booth or talk can point to the city's programs: its poster QR records interest in them.
     programs = models.ManyToManyField("programs.Program", blank=True, related_name="linked_events",
                                       verbose_name=_("연결된 사업"))
@@ -300,13 +301,13 @@ class Registration(models.Model):
     party_size = models.PositiveSmallIntegerField(_("인원"), default=1)
     status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     answers = models.JSONField(_("추가 질문 답변"), default=dict, blank=True)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(_("입장 QR 토큰"), max_length=64, unique=True, default=new_token, editable=False)
     offer_expires_at = models.DateTimeField(_("제안 만료"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("입장 확인"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
-    reminded_day_before_at = models.DateTimeField(null=True, blank=True, editable=False)
-    reminded_two_hours_at = models.DateTimeField(null=True, blank=True, editable=False)
-    feedback_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_day_before_at = models.DateTimeField(_("전날 알림 시각"), null=True, blank=True, editable=False)
+    reminded_two_hours_at = models.DateTimeField(_("2시간 전 알림 시각"), null=True, blank=True, editable=False)
+    feedback_requested_at = models.DateTimeField(_("만족도 조사 요청 시각"), null=True, blank=True, editable=False)
     # PIPA consent to the collection notice on the registration form: which text, and when. Rows from
     # before the notice existed (and bulk-loaded benchmark rows) have neither, hence the database default.
     consent_version = models.CharField(_("동의서 버전"), max_length=20, blank=True, default="", db_default="")
@@ -314,7 +315,7 @@ class Registration(models.Model):
     # For an event a partner agency runs: when the registrant agreed to their data being provided to it.
     provision_consented_at = models.DateTimeField(_("제3자 제공 동의 시각"), null=True, blank=True)
     created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -351,10 +352,11 @@ class Registration(models.Model):
 class Feedback(models.Model):
     """A short rating and comment from an attendee after the event."""
 
-    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="feedback")
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="feedback",
+                                        verbose_name=_("행사 신청"))
     rating = models.PositiveSmallIntegerField(_("만족도"), choices=[(i, str(i)) for i in range(1, 6)])
     comment = models.TextField(_("의견"), blank=True, max_length=2000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("행사 만족도")
@@ -376,12 +378,13 @@ class ProgramInterest(models.Model):
 
     The citizen sees it on their page and is told once when the program opens for applications."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_interests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_interests",
+                             verbose_name=_("시민"))
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="interests",
                                 verbose_name=_("사업"))
     event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="interests",
                               verbose_name=_("기록한 행사"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("기록 시각"), auto_now_add=True)
     notified_open_at = models.DateTimeField(_("신청 시작 알림"), null=True, blank=True, editable=False)
 
     class Meta:
