@@ -21,6 +21,7 @@ from gwangmyeong_portal.exports import XLSX_CONTENT_TYPE, DownloadReasonForm, cs
 from partners.selectors import membership_for
 
 from . import services
+from .forms import MessageForm
 from .models import Event, EventSeries, Feedback, LifeStage, OrganiserMessage, Registration, stages_to_text
 
 S = Registration.Status
@@ -141,20 +142,6 @@ class OrganiserScopedAdmin(EventManagersOnlyMixin, admin.ModelAdmin):
         if obj is None:
             raise Http404(_("찾는 행사가 없거나 관리할 권한이 없습니다."))
         return obj
-
-
-class MessageForm(forms.Form):
-    statuses = forms.MultipleChoiceField(
-        label=_("받는 사람"), widget=forms.CheckboxSelectMultiple,
-        choices=[(S.CONFIRMED, _("확정")), (S.OFFERED, _("빈자리 제안")), (S.WAITLISTED, _("대기")),
-                 (S.ATTENDED, _("참석"))],
-    )
-    text = forms.CharField(label=_("보낼 내용"), widget=forms.Textarea(attrs={"rows": 5}), max_length=1000)
-    send_at = forms.DateTimeField(label=_("예약 발송 시각"), required=False,
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                  help_text=_("비워 두면 바로 보냅니다."))
-    again = forms.BooleanField(label=_("다시 보내기"), required=False,
-                               help_text=_("같은 내용을 이미 보냈어도 한 번 더 보냅니다."))
 
 
 class StatusChangeForm(forms.Form):

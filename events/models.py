@@ -432,5 +432,10 @@ class OrganiserMessage(models.Model):
         return [code for code in self.statuses.split(",") if code]
 
     @property
+    def status_labels(self) -> str:
+        labels = dict(Registration.Status.choices)
+        return ", ".join(str(labels[code]) for code in self.status_list if code in labels)
+
+    @property
     def is_scheduled(self) -> bool:
         return self.sent_at is None and self.cancelled_at is None

@@ -203,3 +203,39 @@ def checkin_counts(event: Event) -> dict:
     )
     return {"attended": counts["attended"], "attended_people": counts["attended_people"] or 0,
             "expected": counts["expected"]}
+
+
+def organiser_overview(event: Event) -> dict:
+    """The organiser page of one event: who is confirmed (with the attended), offered (until when)
+    and waiting (in queue order, with their place), and the messages sent or scheduled to them.
+    Four queries, however many registrants."""
+    S = Registration.Status
+    registrations = list(event.registrations.exclude(status=S.CANCELLED).select_related("user")
+                         .order_by("created_at", "pk"))
+    waiting = [r for r in registrations if r.status == S.WAITLISTED]
+    for position, registration in enumerate(waiting, start=1):
+        registration.queue_position = position
+    from .models import OrganiserMessage
+
+    return {
+        "confirmed": [r for r in registrations if r.status in (S.CONFIRMED, S.ATTENDED)],
+        "offered": sorted((r for r in registrations if r.status == S.OFFERED), key=lambda r: r.offer_expires_at),
+        "waiting": waiting,
+        "sent_messages": list(OrganiserMessage.objects.filter(event=event).select_related("sent_by")
+                         .order_by("-created_at", "-pk")[:100]),
+    }
+
+
+def events_to_move_to(user, *, event: Event):
+    """Where an organiser may move a registrant of ``event``: other scheduled, upcoming events they
+    manage, the same series' sessions first."""
+    queryset = (Event.objects.managed_by(user).filter(status=Event.Status.SCHEDULED, starts_at__gt=timezone.now(),
+                                                      registration_required=True)
+                .exclude(pk=event.pk))
+    if event.series_id:
+        queryset = queryset.filter(series_id=event.series_id)
+    elif event.parent_id:
+        queryset = queryset.filter(parent_id=event.parent_id)
+    else:
+        queryset = queryset.filter(organiser_id=event.organiser_id, type=event.type)
+    return queryset.order_by("starts_at", "pk")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/event.ics", views.event_ics, name="ics"),
     path("<int:pk>/register/", views.register, name="register"),
     path("<int:pk>/check-in/", views.checkin, name="checkin"),
+    path("<int:pk>/manage/", views.manage, name="manage"),
     path("<int:pk>/check-in/counts.json", views.checkin_counts, name="checkin_counts"),
     path("<int:pk>/interest/", views.interest, name="interest"),
     path("<int:pk>/poster/", views.poster, name="poster"),

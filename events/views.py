@@ -30,9 +30,16 @@ from gwangmyeong_portal.access_log import access_log_record
 from partners.models import Agency
 
 from . import selectors, services
-from .forms import FeedbackForm, RegistrationForm
+from .forms import (
+    FeedbackForm,
+    MessageForm,
+    OrganiserAddForm,
+    OrganiserMoveForm,
+    OrganiserResizeForm,
+    RegistrationForm,
+)
 from .ics import calendar_bytes
-from .models import Event, Feedback, LifeStage, ProgramInterest, Registration
+from .models import Event, Feedback, LifeStage, OrganiserMessage, ProgramInterest, Registration
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
@@ -413,6 +420,99 @@ def checkin_counts(request, pk: int):
     response = JsonResponse(selectors.checkin_counts(event))
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- The organiser page (who is confirmed, offered, waiting; by-hand changes; messages) -------------
+
+def _manage_forms(request, event: Event, data=None, op: str = "") -> dict:
+    active = event.registrations.filter(status__in=Registration.ACTIVE).select_related("user").order_by(
+        "user__name", "pk")
+    movable = active.exclude(status=Registration.Status.ATTENDED)
+    return {
+        "add_form": OrganiserAddForm(data if op == "add" else None, prefix="add"),
+        "move_form": OrganiserMoveForm(data if op == "move" else None, prefix="move", registrations=movable,
+                                       events=selectors.events_to_move_to(request.user, event=event)),
+        "resize_form": OrganiserResizeForm(data if op == "resize" else None, prefix="resize", registrations=active),
+        "message_form": MessageForm(data if op == "message" else None, prefix="message"),
+    }
+
+
+def _manage_post(request, event: Event, op: str, forms: dict) -> str | None:
+    """Carry out one organiser change; returns the success message, or None (errors on the form)."""
+    from accounts.models import User
+
+    if op == "cancel_message":
+        message = get_object_or_404(OrganiserMessage, event=event, pk=_int_or_404(request.POST.get("message")))
+        services.organiser_message_cancel(message=message)
+        return _("예약한 안내를 취소했습니다.")
+    form = forms.get(f"{op}_form")
+    if form is None or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if op == "message":
+        count = services.registrants_message(event=event, statuses=data["statuses"], text=data["text"],
+                                             sent_by=request.user, send_at=data["send_at"], again=data["again"])
+        if data["send_at"] and data["send_at"] > timezone.now():
+            return _("%(when)s에 보내도록 예약했습니다.") % {"when": services.format_when(data["send_at"])}
+        return _("%(n)s명에게 안내를 보냈습니다.") % {"n": count}
+    if op == "add":
+        user = User.objects.filter(email__iexact=data["email"]).first()
+        if user is None:
+            form.add_error("email", _("이 이메일로 가입한 사람이 없습니다."))
+            return None
+        registration = services.registration_add_by_organiser(event=event, user=user, reason=data["reason"],
+                                                              party_size=data["party_size"], waitlist=data["waitlist"])
+        access_log_record(action="change", request=request, obj=registration, reason=data["reason"],
+                          detail={"event": event.pk, "added": registration.status})
+        return _("%(name)s님을 추가했습니다(%(status)s).") % {"name": user.name or user.email,
+                                                           "status": registration.get_status_display()}
+    if op == "move":
+        moved = services.registration_move(registration=data["registration"], to_event=data["to_event"],
+                                           reason=data["reason"])
+        access_log_record(action="change", request=request, obj=moved, reason=data["reason"],
+                          detail={"event": event.pk, "moved_from": data["registration"].pk, "moved_to": moved.event_id})
+        return _("%(name)s님을 ‘%(title)s’(으)로 옮겼습니다.") % {
+            "name": moved.user.name or moved.user.email, "title": moved.event.title}
+    registration = services.registration_party_size_change(registration=data["registration"],
+                                                           party_size=data["party_size"], reason=data["reason"])
+    access_log_record(action="change", request=request, obj=registration, reason=data["reason"],
+                      detail={"event": event.pk, "party_size": registration.party_size})
+    return _("인원을 %(n)s명으로 바꿨습니다.") % {"n": registration.party_size}
+
+
+@login_required
+def manage(request, pk: int):
+    """The organiser's page of one event: confirmed, offered (until when) and waiting registrants;
+    adding, moving or resizing a registration by hand with a logged reason; messages sent and
+    scheduled. Only for those who manage the event (others: 404)."""
+    event = _managed_event(request, pk)
+    op = request.POST.get("op", "") if request.method == "POST" else ""
+    forms = _manage_forms(request, event, request.POST if op else None, op)
+    if op:
+        try:
+            done = _manage_post(request, event, op, forms)
+        except ValidationError as exc:
+            form = forms.get(f"{op}_form")
+            for message in exc.messages:
+                if form is not None:
+                    form.add_error(None, message)
+                else:
+                    messages.error(request, message)
+            done = None
+            if form is None:
+                return redirect("events:manage", pk=event.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("events:manage", pk=event.pk)
+    overview = selectors.organiser_overview(event)
+    # The page lists registrants by name: one access-log row per look.
+    rows = sum(len(overview[key]) for key in ("confirmed", "offered", "waiting"))
+    access_log_record(action="view", request=request, record_type="events.registration",
+                      record_id=f"event:{event.pk}", detail={"manage": True, "rows": rows})
+    return render(request, "events/manage.html", {
+        "event": event, **overview, **forms, "places": selectors.event_places(event), "now": timezone.now(),
+        "crumbs": _crumbs(request, (event.title, event.get_absolute_url()), (_("신청자 관리"), request.path)),
+    }, status=400 if op else 200)
 
 
 # --- From the fair to the programs --------------------------------------------------------------

@@ -154,7 +154,7 @@ def registration_add_by_organiser(*, event: Event, user, reason: str, party_size
                 registration = Registration.objects.create(
                     event=event, user=user, party_size=party_size, status=status,
                     # The organiser took the consent (by phone, at the desk): marked as such.
-                    consent_version=f"{CONSENT_VERSION}+staff"[:20], consented_at=now,
+                    consent_version=f"staff:{CONSENT_VERSION.removeprefix('events-')}"[:20], consented_at=now,
                     provision_consented_at=now if event.shares_with_organiser else None,
                 )
         except IntegrityError:
