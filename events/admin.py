@@ -118,7 +118,7 @@ class EventSeriesAdminForm(StagesFormMixin):
     class Meta:
         model = EventSeries
         fields = (*COMMON_FIELDS, "weekday", "start_time", "duration_minutes", "first_date", "last_date",
-                  "registration_opens_days_before", "registration_closes_hours_before")
+                  "registration_opens_days_before", "registration_closes_hours_before", "course_registration")
 
 
 class OrganiserScopedAdmin(EventManagersOnlyMixin, admin.ModelAdmin):

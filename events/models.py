@@ -164,8 +164,21 @@ class EventFields(models.Model):
         return self.organiser_office or str(_("광명시"))
 
 
+class EventSeriesQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public series for everyone; unpublished ones only for those who manage them."""
+        if getattr(user, "is_authenticated", False):
+            if _is_clerk(user):
+                return self
+            agency_id = _managing_agency_id(user)
+            if agency_id is not None:
+                return self.filter(Q(is_public=True) | Q(organiser_id=agency_id))
+        return self.filter(is_public=True)
+
+
 class EventSeries(EventFields):
-    """A repeating event (a weekly couples' class): generates one dated ``Event`` per week."""
+    """A repeating event (a weekly couples' class): generates one dated ``Event`` per week. As a
+    course (``course_registration``) one registration takes a place in every session."""
 
     weekday = models.PositiveSmallIntegerField(
         _("요일"), choices=[(0, _("월요일")), (1, _("화요일")), (2, _("수요일")), (3, _("목요일")),
@@ -178,7 +191,12 @@ class EventSeries(EventFields):
     registration_opens_days_before = models.PositiveSmallIntegerField(_("신청 시작(며칠 전)"), default=30)
     registration_closes_hours_before = models.PositiveSmallIntegerField(_("신청 마감(몇 시간 전)"), default=24)
     is_public = models.BooleanField(_("공개"), default=True)
+    course_registration = models.BooleanField(
+        _("강좌 전체 신청"), default=False,
+        help_text=_("켜면 한 번 신청으로 남은 모든 회차에 자리를 잡습니다(회차별 신청은 받지 않습니다)."))
     created_at = models.DateTimeField(_("등록 시각"), auto_now_add=True)
+
+    objects = EventSeriesQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("반복 행사")
@@ -193,6 +211,11 @@ class EventSeries(EventFields):
 
     def __str__(self):
         return self.title_ko
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("events:series", args=[self.pk])
 
 
 class Event(EventFields):
@@ -314,6 +337,9 @@ class Registration(models.Model):
     consented_at = models.DateTimeField(_("개인정보 수집·이용 동의 시각"), null=True, blank=True)
     # For an event a partner agency runs: when the registrant agreed to their data being provided to it.
     provision_consented_at = models.DateTimeField(_("제3자 제공 동의 시각"), null=True, blank=True)
+    # One session's place of a course registration (the whole series at once), if it is one.
+    course = models.ForeignKey("CourseRegistration", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="registrations", verbose_name=_("강좌 신청"))
     created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
@@ -439,3 +465,32 @@ class OrganiserMessage(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.sent_at is None and self.cancelled_at is None
+
+
+class CourseRegistration(models.Model):
+    """One registration for a whole course (a series with ``course_registration``): it holds a
+    confirmed ``Registration`` in every session that had not started when it was made."""
+
+    series = models.ForeignKey(EventSeries, on_delete=models.CASCADE, related_name="course_registrations",
+                               verbose_name=_("반복 행사"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_registrations",
+                             verbose_name=_("신청자"))
+    party_size = models.PositiveSmallIntegerField(_("인원"), default=1)
+    created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("강좌 신청")
+        verbose_name_plural = _("강좌 신청")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "user"], condition=Q(cancelled_at__isnull=True),
+                                    name="events_one_active_course_registration"),
+            models.CheckConstraint(condition=Q(party_size__gte=1), name="events_course_party_size_min"),
+        ]
+
+    def __str__(self):
+        return f"{self.series.title_ko} — {self.user}"
+
+    def access_log_subject(self):
+        return str(self.user), self.user_id

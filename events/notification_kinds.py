@@ -12,6 +12,9 @@ REGISTRATION_WAITLISTED = register(Kind(key="events.registration_waitlisted", la
 OFFER_MADE = register(Kind(key="events.offer_made", label=_("행사 빈자리 제안"),
                            required_context=("title", "when", "expires"),
                            default_channels=("inapp", "email", "sms")))
+# One registration for every remaining session of a course.
+COURSE_REGISTERED = register(Kind(key="events.course_registered", label=_("강좌 전체 신청 확정"),
+                                  required_context=("title", "when", "place", "count")))
 OFFER_EXPIRED = register(Kind(key="events.offer_expired", label=_("행사 빈자리 제안 만료"),
                               required_context=("title", "when")))
 REMINDER = register(Kind(key="events.reminder", label=_("행사 일정 알림(전날·2시간 전)"),

@@ -239,3 +239,28 @@ def events_to_move_to(user, *, event: Event):
     else:
         queryset = queryset.filter(organiser_id=event.organiser_id, type=event.type)
     return queryset.order_by("starts_at", "pk")
+
+
+def series_sessions(user, *, series) -> list[Event]:
+    """The sessions of ``series`` that ``user`` may see, in order, with ``places_taken`` (one query)."""
+    return list(
+        Event.objects.visible_to(user).filter(series=series).annotate(
+            places_taken=Sum("registrations__party_size",
+                             filter=Q(registrations__status__in=Registration.HOLDS_PLACE)),
+        ).order_by("starts_at", "pk")
+    )
+
+
+def series_nav(user, *, event: Event) -> dict | None:
+    """Where a session sits in its series: number, count, previous and next sessions (one query)."""
+    if not event.series_id:
+        return None
+    sessions = list(Event.objects.visible_to(user).filter(series_id=event.series_id).order_by("starts_at", "pk")
+                    .only("pk", "starts_at", "title_ko", "title_en", "status"))
+    ids = [session.pk for session in sessions]
+    if event.pk not in ids:
+        return None
+    index = ids.index(event.pk)
+    return {"series": event.series, "number": index + 1, "count": len(sessions), "sessions": sessions,
+            "prev": sessions[index - 1] if index > 0 else None,
+            "next": sessions[index + 1] if index + 1 < len(sessions) else None}

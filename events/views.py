@@ -39,7 +39,16 @@ from .forms import (
     RegistrationForm,
 )
 from .ics import calendar_bytes
-from .models import Event, Feedback, LifeStage, OrganiserMessage, ProgramInterest, Registration
+from .models import (
+    CourseRegistration,
+    Event,
+    EventSeries,
+    Feedback,
+    LifeStage,
+    OrganiserMessage,
+    ProgramInterest,
+    Registration,
+)
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
@@ -127,7 +136,8 @@ def event_list(request):
 
 
 def _visible_event(request, pk: int) -> Event:
-    return get_object_or_404(Event.objects.visible_to(request.user).select_related("organiser", "parent"), pk=pk)
+    return get_object_or_404(Event.objects.visible_to(request.user).select_related("organiser", "parent", "series"),
+                             pk=pk)
 
 
 def _render_detail(request, event: Event, form: RegistrationForm | None = None, *, status: int = 200):
@@ -142,6 +152,10 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
         and (event.registration_opens_at is None or event.registration_opens_at <= now)
         and (event.registration_closes_at is None or now <= event.registration_closes_at)
     )
+    # A course's sessions are registered for all at once, on the series page.
+    course = event.series if event.series_id and event.series.course_registration else None
+    if course is not None:
+        window_open = False
     # Neither a place nor a waitlist place left: the service would refuse, so no form is offered.
     full = places["left"] == 0 and places["waitlist_left"] == 0
     can_manage = Event.objects.managed_by(request.user).filter(pk=event.pk).exists()
@@ -150,7 +164,8 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
         "form": (form or RegistrationForm(event=event)) if window_open and registration is None else None,
         "refusals": form.non_field_errors() if form is not None else [],
         "retention_days": settings.REGISTRATION_RETENTION_DAYS,
-        "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage,
+        "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage, "course": course,
+        "series_nav": selectors.series_nav(request.user, event=event),
         "linked_programs": _linked_programs(event),
         "crumbs": _crumbs(request, *([(event.parent.title, event.parent.get_absolute_url())] if event.parent else []),
                           (event.title, request.path)),
@@ -167,7 +182,8 @@ def detail(request, pk: int):
 def event_ics(request, pk: int):
     """One event's calendar file, in the reader's language (the shared feed stays in Korean)."""
     event = _visible_event(request, pk)
-    response = HttpResponse(calendar_bytes([event], name=event.title), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar_bytes([event], name=event.title, series_as_one=False),
+                            content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
 
@@ -219,6 +235,83 @@ def feed_ics(request):
     patch_vary_headers(response, ["Accept-Encoding"])
     response["Content-Disposition"] = 'inline; filename="gwangmyeong-events.ics"'
     return response
+
+
+# --- A series and its sessions; a series as a course ------------------------------------------------
+
+def _render_series(request, series: EventSeries, form: RegistrationForm | None = None, *, status: int = 200):
+    now = timezone.now()
+    sessions = selectors.series_sessions(request.user, series=series)
+    course = None
+    if request.user.is_authenticated:
+        course = series.course_registrations.filter(user=request.user, cancelled_at__isnull=True).first()
+    remaining = [s for s in sessions if s.status == Event.Status.SCHEDULED and s.starts_at > now]
+    first = remaining[0] if remaining else None
+    window_open = (
+        series.course_registration and series.registration_required and first is not None
+        and (first.registration_opens_at is None or first.registration_opens_at <= now)
+        and (first.registration_closes_at is None or now <= first.registration_closes_at)
+    )
+    return render(request, "events/series.html", {
+        "series": series, "sessions": sessions, "remaining": remaining, "course": course,
+        "window_open": window_open, "retention_days": settings.REGISTRATION_RETENTION_DAYS,
+        "form": (form or RegistrationForm(event=series)) if window_open and course is None else None,
+        "refusals": form.non_field_errors() if form is not None else [],
+        "crumbs": _crumbs(request, (series.title, request.path)),
+    }, status=status)
+
+
+def _visible_series(request, pk: int) -> EventSeries:
+    return get_object_or_404(EventSeries.objects.visible_to(request.user).select_related("organiser"), pk=pk)
+
+
+@require_GET
+def series_detail(request, pk: int):
+    """The series page: every session linked, and for a course the one registration for all of them."""
+    return _render_series(request, _visible_series(request, pk))
+
+
+@require_GET
+def series_ics(request, pk: int):
+    """The whole series as one recurring calendar event (RRULE, EXDATE for skipped weeks)."""
+    series = _visible_series(request, pk)
+    sessions = list(Event.objects.visible_to(request.user).filter(series=series).order_by("starts_at", "pk"))
+    response = HttpResponse(calendar_bytes(sessions, name=series.title), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="series-{series.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def series_register(request, pk: int):
+    series = _visible_series(request, pk)
+    form = RegistrationForm(request.POST, event=series)
+    if not form.is_valid():
+        return _render_series(request, series, form)
+    try:
+        services.course_register(series=series, user=request.user, consent=form.cleaned_data["consent"],
+                                 provision_consent=form.cleaned_data.get("provision_consent", False),
+                                 party_size=form.cleaned_party_size())
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _render_series(request, series, form)
+    messages.success(request, _("강좌 전체 신청이 확정되었습니다. 회차마다 내 행사 신청에 입장 QR 코드가 있습니다."))
+    return redirect("events:series", pk=series.pk)
+
+
+@login_required
+@require_POST
+def course_cancel(request, pk: int):
+    course = get_object_or_404(CourseRegistration, pk=pk, user=request.user)
+    try:
+        services.course_cancel(course=course)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("강좌 신청을 취소했습니다."))
+    return redirect("events:series", pk=course.series_id)
 
 
 # --- Registration --------------------------------------------------------------------------------

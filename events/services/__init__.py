@@ -9,6 +9,7 @@ Every refusal is a ``ValidationError`` with a Korean message a citizen can read;
 changes nothing.
 
 The services live in submodules by concern — ``events`` (create, cancel, weekly series),
+``courses`` (a series as a course),
 ``registrations`` (registering, cancelling, waitlist offers), ``reminders`` (reminders and
 feedback), ``checkin`` (check-in), ``organiser`` (messages to registrants, registrants by
 hand), ``program_interests`` (from the fair to
@@ -19,6 +20,7 @@ To patch a name in a test, patch it on the submodule that reads it.
 
 from ._shared import format_when, places_left, places_taken, places_waitlisted
 from .checkin import checkin, checkin_by_token
+from .courses import course_cancel, course_register, course_sessions
 from .events import event_cancel, event_create, event_postpone, event_update, series_generate_occurrences
 from .organiser import (
     AlreadySent,
@@ -43,6 +45,9 @@ from .reminders import feedback_requests_send, feedback_submit, reminders_send, 
 from .retention import program_interest_purge_expired, registration_purge_expired
 
 __all__ = [
+    "course_cancel",
+    "course_register",
+    "course_sessions",
     "AlreadySent",
     "checkin",
     "checkin_by_token",

@@ -78,6 +78,8 @@ def registration_create(
             raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 신청해 주세요."))
         if not event.registration_required:
             raise ValidationError(_("이 행사는 신청 없이 누구나 참여할 수 있습니다."))
+        if event.series_id and event.series.course_registration:
+            raise ValidationError(_("이 강좌는 모든 회차를 한 번에 신청합니다. 강좌 안내에서 신청해 주세요."))
         if event.registration_opens_at and now < event.registration_opens_at:
             raise ValidationError(_("아직 신청 기간이 아닙니다. 신청은 %(when)s에 시작합니다.")
                                   % {"when": format_when(event.registration_opens_at)})
