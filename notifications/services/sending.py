@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from gwangmyeong_portal import page_cache
 
+from .. import quiet_hours
 from ..kinds import CHANNELS, Kind, get_kind
 from ..models import Message, NotificationPreference
-from ..quiet_hours import quiet_until, too_late_reason
+from ..quiet_hours import quiet_until
 from .transport import PermanentDeliveryError, _render
 
 # One logger name for the whole package, as before the split: operators filter logs on it.
@@ -72,7 +73,7 @@ def notify(
         key = f"{idempotency_key}:{channel}"
         keys[key] = channel
         hold = channel == Message.Channel.SMS and not kind_obj.urgent and held_until is not None
-        late = too_late_reason(held_until, sms_useless_after) if hold else ""
+        late = quiet_hours.too_late_reason(held_until, sms_useless_after) if hold else ""
         rows.append(Message(
             recipient=recipient, kind=kind, channel=channel, idempotency_key=key, context=context, link=link,
             status=Message.Status.FAILED if late else Message.Status.HELD if hold else Message.Status.PENDING,
