@@ -127,6 +127,7 @@ _EVENTS_ORGANISER = {
     "events.view_event", "events.add_event", "events.change_event",
     "events.view_eventseries", "events.add_eventseries", "events.change_eventseries",
     "events.view_registration", "events.change_registration", "events.view_feedback",
+    "events.view_organisermessage",
 }
 ROLE_PERMISSIONS[AGENCY_STAFF] |= _EVENTS_ORGANISER
 # Events are cancelled (registrants told), not deleted: no events.delete_event for any role.

@@ -6,6 +6,8 @@ from django.utils.translation import ngettext
 
 from gwangmyeong_portal.i18n_fields import localized
 
+from .models import Registration
+
 
 class RegistrationForm(forms.Form):
     """Party size (when more than one may come), one field per question the event asks, and the
@@ -65,3 +67,62 @@ class FeedbackForm(forms.Form):
     )
     comment = forms.CharField(label=_("의견(선택)"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4}))
+
+
+# --- The organiser page ---------------------------------------------------------------------------
+
+class _ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("사유 (접속기록에 남습니다)"), max_length=300)
+
+
+class OrganiserAddForm(_ReasonForm):
+    """Register someone by hand (a phone call, the desk): a person who has an account."""
+
+    email = forms.EmailField(label=_("신청자 이메일 (가입한 사람)"))
+    party_size = forms.IntegerField(label=_("인원"), min_value=1, initial=1)
+    waitlist = forms.BooleanField(label=_("대기자로 추가"), required=False)
+    field_order = ["email", "party_size", "waitlist", "reason"]
+
+
+class OrganiserMoveForm(_ReasonForm):
+    registration = forms.ModelChoiceField(label=_("옮길 신청"), queryset=None)
+    to_event = forms.ModelChoiceField(label=_("옮길 행사"), queryset=None)
+    field_order = ["registration", "to_event", "reason"]
+
+    def __init__(self, *args, registrations, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration"].queryset = registrations
+        self.fields["registration"].label_from_instance = _registration_label
+        self.fields["to_event"].queryset = events
+
+
+class OrganiserResizeForm(_ReasonForm):
+    registration = forms.ModelChoiceField(label=_("신청"), queryset=None)
+    party_size = forms.IntegerField(label=_("바꿀 인원"), min_value=1)
+    field_order = ["registration", "party_size", "reason"]
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration"].queryset = registrations
+        self.fields["registration"].label_from_instance = _registration_label
+
+
+def _registration_label(registration) -> str:
+    name = registration.user.name or registration.user.email
+    return f"{name} ({registration.get_status_display()}, {registration.party_size})"
+
+
+class MessageForm(forms.Form):
+    """An organiser's message to registrants (the admin action and the organiser page)."""
+
+    statuses = forms.MultipleChoiceField(
+        label=_("받는 사람"), widget=forms.CheckboxSelectMultiple,
+        choices=[(Registration.Status.CONFIRMED, _("확정")), (Registration.Status.OFFERED, _("빈자리 제안")),
+                 (Registration.Status.WAITLISTED, _("대기")), (Registration.Status.ATTENDED, _("참석"))],
+    )
+    text = forms.CharField(label=_("보낼 내용"), widget=forms.Textarea(attrs={"rows": 5}), max_length=1000)
+    send_at = forms.DateTimeField(label=_("예약 발송 시각"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                  help_text=_("비워 두면 바로 보냅니다."))
+    again = forms.BooleanField(label=_("다시 보내기"), required=False,
+                               help_text=_("같은 내용을 이미 보냈어도 한 번 더 보냅니다."))

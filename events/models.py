@@ -164,8 +164,21 @@ class EventFields(models.Model):
         return self.organiser_office or str(_("광명시"))
 
 
+class EventSeriesQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public series for everyone; unpublished ones only for those who manage them."""
+        if getattr(user, "is_authenticated", False):
+            if _is_clerk(user):
+                return self
+            agency_id = _managing_agency_id(user)
+            if agency_id is not None:
+                return self.filter(Q(is_public=True) | Q(organiser_id=agency_id))
+        return self.filter(is_public=True)
+
+
 class EventSeries(EventFields):
-    """A repeating event (a weekly couples' class): generates one dated ``Event`` per week."""
+    """A repeating event (a weekly couples' class): generates one dated ``Event`` per week. As a
+    course (``course_registration``) one registration takes a place in every session."""
 
     weekday = models.PositiveSmallIntegerField(
         _("요일"), choices=[(0, _("월요일")), (1, _("화요일")), (2, _("수요일")), (3, _("목요일")),
@@ -178,7 +191,12 @@ class EventSeries(EventFields):
     registration_opens_days_before = models.PositiveSmallIntegerField(_("신청 시작(며칠 전)"), default=30)
     registration_closes_hours_before = models.PositiveSmallIntegerField(_("신청 마감(몇 시간 전)"), default=24)
     is_public = models.BooleanField(_("공개"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    course_registration = models.BooleanField(
+        _("강좌 전체 신청"), default=False,
+        help_text=_("켜면 한 번 신청으로 남은 모든 회차에 자리를 잡습니다(회차별 신청은 받지 않습니다)."))
+    created_at = models.DateTimeField(_("등록 시각"), auto_now_add=True)
+
+    objects = EventSeriesQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("반복 행사")
@@ -193,6 +211,11 @@ class EventSeries(EventFields):
 
     def __str__(self):
         return self.title_ko
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("events:series", args=[self.pk])
 
 
 class Event(EventFields):
@@ -214,11 +237,12 @@ class Event(EventFields):
     registration_opens_at = models.DateTimeField(_("신청 시작"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("신청 마감"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", editable=False, verbose_name=_("등록한 사람"))
+    created_at = models.DateTimeField(_("등록 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
     # ICS SEQUENCE: bumped on every change calendars must pick up (time, place, cancellation).
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    sequence = models.PositiveIntegerField(_("달력 변경 번호"), default=0, editable=False,
+                                           help_text=_("일시·장소·상태가 바뀔 때마다 올라가 구독한 달력이 고칩니다."))
     # A fair booth or talk can point to the city's programs: its poster QR records interest in them.
     programs = models.ManyToManyField("programs.Program", blank=True, related_name="linked_events",
                                       verbose_name=_("연결된 사업"))
@@ -300,21 +324,24 @@ class Registration(models.Model):
     party_size = models.PositiveSmallIntegerField(_("인원"), default=1)
     status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
     answers = models.JSONField(_("추가 질문 답변"), default=dict, blank=True)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(_("입장 QR 토큰"), max_length=64, unique=True, default=new_token, editable=False)
     offer_expires_at = models.DateTimeField(_("제안 만료"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("입장 확인"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
-    reminded_day_before_at = models.DateTimeField(null=True, blank=True, editable=False)
-    reminded_two_hours_at = models.DateTimeField(null=True, blank=True, editable=False)
-    feedback_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_day_before_at = models.DateTimeField(_("전날 알림 시각"), null=True, blank=True, editable=False)
+    reminded_two_hours_at = models.DateTimeField(_("2시간 전 알림 시각"), null=True, blank=True, editable=False)
+    feedback_requested_at = models.DateTimeField(_("만족도 조사 요청 시각"), null=True, blank=True, editable=False)
     # PIPA consent to the collection notice on the registration form: which text, and when. Rows from
     # before the notice existed (and bulk-loaded benchmark rows) have neither, hence the database default.
     consent_version = models.CharField(_("동의서 버전"), max_length=20, blank=True, default="", db_default="")
     consented_at = models.DateTimeField(_("개인정보 수집·이용 동의 시각"), null=True, blank=True)
     # For an event a partner agency runs: when the registrant agreed to their data being provided to it.
     provision_consented_at = models.DateTimeField(_("제3자 제공 동의 시각"), null=True, blank=True)
+    # One session's place of a course registration (the whole series at once), if it is one.
+    course = models.ForeignKey("CourseRegistration", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="registrations", verbose_name=_("강좌 신청"))
     created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -351,10 +378,11 @@ class Registration(models.Model):
 class Feedback(models.Model):
     """A short rating and comment from an attendee after the event."""
 
-    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="feedback")
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="feedback",
+                                        verbose_name=_("행사 신청"))
     rating = models.PositiveSmallIntegerField(_("만족도"), choices=[(i, str(i)) for i in range(1, 6)])
     comment = models.TextField(_("의견"), blank=True, max_length=2000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("행사 만족도")
@@ -376,12 +404,13 @@ class ProgramInterest(models.Model):
 
     The citizen sees it on their page and is told once when the program opens for applications."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_interests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_interests",
+                             verbose_name=_("시민"))
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="interests",
                                 verbose_name=_("사업"))
     event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="interests",
                               verbose_name=_("기록한 행사"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("기록 시각"), auto_now_add=True)
     notified_open_at = models.DateTimeField(_("신청 시작 알림"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -392,6 +421,76 @@ class ProgramInterest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.program}"
+
+    def access_log_subject(self):
+        return str(self.user), self.user_id
+
+
+class OrganiserMessage(models.Model):
+    """A message an organiser sent, or scheduled, to registrants of one event: the history on the
+    organiser's page, and what tells a repeated send from a deliberate second one."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="organiser_messages",
+                              verbose_name=_("행사"))
+    text = models.TextField(_("보낸 내용"), max_length=1000)
+    statuses = models.CharField(_("받는 사람(신청 상태)"), max_length=100,
+                                help_text=_("쉼표로 구분한 신청 상태 코드"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("보낸 사람"))
+    created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
+    send_at = models.DateTimeField(_("예약 발송 시각"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("발송 시각"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("예약 취소 시각"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("받은 사람 수"), default=0)
+
+    class Meta:
+        verbose_name = _("신청자 안내 발송 기록")
+        verbose_name_plural = _("신청자 안내 발송 기록")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["send_at"], name="events_orgmsg_due_idx",
+                                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.event.title_ko}: {self.text[:30]}"
+
+    @property
+    def status_list(self) -> list[str]:
+        return [code for code in self.statuses.split(",") if code]
+
+    @property
+    def status_labels(self) -> str:
+        labels = dict(Registration.Status.choices)
+        return ", ".join(str(labels[code]) for code in self.status_list if code in labels)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.sent_at is None and self.cancelled_at is None
+
+
+class CourseRegistration(models.Model):
+    """One registration for a whole course (a series with ``course_registration``): it holds a
+    confirmed ``Registration`` in every session that had not started when it was made."""
+
+    series = models.ForeignKey(EventSeries, on_delete=models.CASCADE, related_name="course_registrations",
+                               verbose_name=_("반복 행사"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_registrations",
+                             verbose_name=_("신청자"))
+    party_size = models.PositiveSmallIntegerField(_("인원"), default=1)
+    created_at = models.DateTimeField(_("신청 시각"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("강좌 신청")
+        verbose_name_plural = _("강좌 신청")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "user"], condition=Q(cancelled_at__isnull=True),
+                                    name="events_one_active_course_registration"),
+            models.CheckConstraint(condition=Q(party_size__gte=1), name="events_course_party_size_min"),
+        ]
+
+    def __str__(self):
+        return f"{self.series.title_ko} — {self.user}"
 
     def access_log_subject(self):
         return str(self.user), self.user_id

@@ -208,3 +208,64 @@ def checkin_counts(event: Event) -> dict:
     )
     return {"attended": counts["attended"], "attended_people": counts["attended_people"] or 0,
             "expected": counts["expected"]}
+
+
+def organiser_overview(event: Event) -> dict:
+    """The organiser page of one event: who is confirmed (with the attended), offered (until when)
+    and waiting (in queue order, with their place), and the messages sent or scheduled to them.
+    Four queries, however many registrants."""
+    S = Registration.Status
+    registrations = list(event.registrations.exclude(status=S.CANCELLED).select_related("user")
+                         .order_by("created_at", "pk"))
+    waiting = [r for r in registrations if r.status == S.WAITLISTED]
+    for position, registration in enumerate(waiting, start=1):
+        registration.queue_position = position
+    from .models import OrganiserMessage
+
+    return {
+        "confirmed": [r for r in registrations if r.status in (S.CONFIRMED, S.ATTENDED)],
+        "offered": sorted((r for r in registrations if r.status == S.OFFERED), key=lambda r: r.offer_expires_at),
+        "waiting": waiting,
+        "sent_messages": list(OrganiserMessage.objects.filter(event=event).select_related("sent_by")
+                         .order_by("-created_at", "-pk")[:100]),
+    }
+
+
+def events_to_move_to(user, *, event: Event):
+    """Where an organiser may move a registrant of ``event``: other scheduled, upcoming events they
+    manage, the same series' sessions first."""
+    queryset = (Event.objects.managed_by(user).filter(status=Event.Status.SCHEDULED, starts_at__gt=timezone.now(),
+                                                      registration_required=True)
+                .exclude(pk=event.pk))
+    if event.series_id:
+        queryset = queryset.filter(series_id=event.series_id)
+    elif event.parent_id:
+        queryset = queryset.filter(parent_id=event.parent_id)
+    else:
+        queryset = queryset.filter(organiser_id=event.organiser_id, type=event.type)
+    return queryset.order_by("starts_at", "pk")
+
+
+def series_sessions(user, *, series) -> list[Event]:
+    """The sessions of ``series`` that ``user`` may see, in order, with ``places_taken`` (one query)."""
+    return list(
+        Event.objects.visible_to(user).filter(series=series).annotate(
+            places_taken=Sum("registrations__party_size",
+                             filter=Q(registrations__status__in=Registration.HOLDS_PLACE)),
+        ).order_by("starts_at", "pk")
+    )
+
+
+def series_nav(user, *, event: Event) -> dict | None:
+    """Where a session sits in its series: number, count, previous and next sessions (one query)."""
+    if not event.series_id:
+        return None
+    sessions = list(Event.objects.visible_to(user).filter(series_id=event.series_id).order_by("starts_at", "pk")
+                    .only("pk", "starts_at", "title_ko", "title_en", "status"))
+    ids = [session.pk for session in sessions]
+    if event.pk not in ids:
+        return None
+    index = ids.index(event.pk)
+    return {"series": event.series, "number": index + 1, "count": len(sessions), "sessions": sessions,
+            "prev": sessions[index - 1] if index > 0 else None,
+            "next": sessions[index + 1] if index + 1 < len(sessions) else None}

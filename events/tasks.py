@@ -34,3 +34,9 @@ def purge_expired_task() -> dict[str, int]:
     """Nightly: registrations (with feedback) and fair interests past REGISTRATION_RETENTION_DAYS go."""
     return {"registrations_deleted": services.registration_purge_expired(),
             "program_interests_deleted": services.program_interest_purge_expired()}
+
+
+@shared_task(acks_late=True, time_limit=600)
+def send_organiser_messages() -> int:
+    """Every five minutes: organisers' messages scheduled for now go out, each once."""
+    return services.organiser_messages_send_due()

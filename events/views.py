@@ -30,9 +30,25 @@ from gwangmyeong_portal.access_log import access_log_record
 from partners.models import Agency
 
 from . import selectors, services
-from .forms import FeedbackForm, RegistrationForm
+from .forms import (
+    FeedbackForm,
+    MessageForm,
+    OrganiserAddForm,
+    OrganiserMoveForm,
+    OrganiserResizeForm,
+    RegistrationForm,
+)
 from .ics import calendar_bytes
-from .models import Event, Feedback, LifeStage, ProgramInterest, Registration
+from .models import (
+    CourseRegistration,
+    Event,
+    EventSeries,
+    Feedback,
+    LifeStage,
+    OrganiserMessage,
+    ProgramInterest,
+    Registration,
+)
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
@@ -120,7 +136,8 @@ def event_list(request):
 
 
 def _visible_event(request, pk: int) -> Event:
-    return get_object_or_404(Event.objects.visible_to(request.user).select_related("organiser", "parent"), pk=pk)
+    return get_object_or_404(Event.objects.visible_to(request.user).select_related("organiser", "parent", "series"),
+                             pk=pk)
 
 
 def _render_detail(request, event: Event, form: RegistrationForm | None = None, *, status: int = 200):
@@ -135,6 +152,10 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
         and (event.registration_opens_at is None or event.registration_opens_at <= now)
         and (event.registration_closes_at is None or now <= event.registration_closes_at)
     )
+    # A course's sessions are registered for all at once, on the series page.
+    course = event.series if event.series_id and event.series.course_registration else None
+    if course is not None:
+        window_open = False
     # Neither a place nor a waitlist place left: the service would refuse, so no form is offered.
     full = places["left"] == 0 and places["waitlist_left"] == 0
     can_manage = Event.objects.managed_by(request.user).filter(pk=event.pk).exists()
@@ -143,7 +164,8 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
         "form": (form or RegistrationForm(event=event)) if window_open and registration is None else None,
         "refusals": form.non_field_errors() if form is not None else [],
         "retention_days": settings.REGISTRATION_RETENTION_DAYS,
-        "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage,
+        "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage, "course": course,
+        "series_nav": selectors.series_nav(request.user, event=event),
         "linked_programs": _linked_programs(event),
         "crumbs": _crumbs(request, *([(event.parent.title, event.parent.get_absolute_url())] if event.parent else []),
                           (event.title, request.path)),
@@ -160,7 +182,8 @@ def detail(request, pk: int):
 def event_ics(request, pk: int):
     """One event's calendar file, in the reader's language (the shared feed stays in Korean)."""
     event = _visible_event(request, pk)
-    response = HttpResponse(calendar_bytes([event], name=event.title), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar_bytes([event], name=event.title, series_as_one=False),
+                            content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
 
@@ -212,6 +235,83 @@ def feed_ics(request):
     patch_vary_headers(response, ["Accept-Encoding"])
     response["Content-Disposition"] = 'inline; filename="gwangmyeong-events.ics"'
     return response
+
+
+# --- A series and its sessions; a series as a course ------------------------------------------------
+
+def _render_series(request, series: EventSeries, form: RegistrationForm | None = None, *, status: int = 200):
+    now = timezone.now()
+    sessions = selectors.series_sessions(request.user, series=series)
+    course = None
+    if request.user.is_authenticated:
+        course = series.course_registrations.filter(user=request.user, cancelled_at__isnull=True).first()
+    remaining = [s for s in sessions if s.status == Event.Status.SCHEDULED and s.starts_at > now]
+    first = remaining[0] if remaining else None
+    window_open = (
+        series.course_registration and series.registration_required and first is not None
+        and (first.registration_opens_at is None or first.registration_opens_at <= now)
+        and (first.registration_closes_at is None or now <= first.registration_closes_at)
+    )
+    return render(request, "events/series.html", {
+        "series": series, "sessions": sessions, "remaining": remaining, "course": course,
+        "window_open": window_open, "retention_days": settings.REGISTRATION_RETENTION_DAYS,
+        "form": (form or RegistrationForm(event=series)) if window_open and course is None else None,
+        "refusals": form.non_field_errors() if form is not None else [],
+        "crumbs": _crumbs(request, (series.title, request.path)),
+    }, status=status)
+
+
+def _visible_series(request, pk: int) -> EventSeries:
+    return get_object_or_404(EventSeries.objects.visible_to(request.user).select_related("organiser"), pk=pk)
+
+
+@require_GET
+def series_detail(request, pk: int):
+    """The series page: every session linked, and for a course the one registration for all of them."""
+    return _render_series(request, _visible_series(request, pk))
+
+
+@require_GET
+def series_ics(request, pk: int):
+    """The whole series as one recurring calendar event (RRULE, EXDATE for skipped weeks)."""
+    series = _visible_series(request, pk)
+    sessions = list(Event.objects.visible_to(request.user).filter(series=series).order_by("starts_at", "pk"))
+    response = HttpResponse(calendar_bytes(sessions, name=series.title), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="series-{series.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def series_register(request, pk: int):
+    series = _visible_series(request, pk)
+    form = RegistrationForm(request.POST, event=series)
+    if not form.is_valid():
+        return _render_series(request, series, form)
+    try:
+        services.course_register(series=series, user=request.user, consent=form.cleaned_data["consent"],
+                                 provision_consent=form.cleaned_data.get("provision_consent", False),
+                                 party_size=form.cleaned_party_size())
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _render_series(request, series, form)
+    messages.success(request, _("강좌 전체 신청이 확정되었습니다. 회차마다 내 행사 신청에 입장 QR 코드가 있습니다."))
+    return redirect("events:series", pk=series.pk)
+
+
+@login_required
+@require_POST
+def course_cancel(request, pk: int):
+    course = get_object_or_404(CourseRegistration, pk=pk, user=request.user)
+    try:
+        services.course_cancel(course=course)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("강좌 신청을 취소했습니다."))
+    return redirect("events:series", pk=course.series_id)
 
 
 # --- Registration --------------------------------------------------------------------------------
@@ -288,8 +388,12 @@ def registration_detail(request, pk: int):
     qr = None
     if registration.status in (Registration.Status.CONFIRMED, Registration.Status.ATTENDED):
         qr = _qr_data_uri(request, registration)
+    event = registration.event
+    # The accept form only while the offer can still be taken (the service refuses otherwise).
+    offer_open = (registration.status == Registration.Status.OFFERED and event.status == Event.Status.SCHEDULED
+                  and timezone.now() < min(registration.offer_expires_at, services.offer_deadline_bound(event)))
     return render(request, "events/registration.html", {
-        "registration": registration, "event": registration.event, "qr": qr,
+        "registration": registration, "event": event, "qr": qr, "offer_open": offer_open,
         "crumbs": _crumbs(request, (_("내 행사 신청"), reverse("events:my")), (_("신청 내역"), request.path)),
     })
 
@@ -313,6 +417,10 @@ def my(request):
 @login_required
 def feedback(request, pk: int):
     registration = _own_registration(request, pk)
+    if registration.status != Registration.Status.ATTENDED:
+        # Only checked-in attendees rate an event; the service refuses the rest too.
+        messages.error(request, _("입장이 확인된 참석자만 의견을 남길 수 있습니다."))
+        return redirect("events:registration", pk=registration.pk)
     existing = Feedback.objects.filter(registration=registration).first()
     initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
     form = FeedbackForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -405,6 +513,99 @@ def checkin_counts(request, pk: int):
     response = JsonResponse(selectors.checkin_counts(event))
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- The organiser page (who is confirmed, offered, waiting; by-hand changes; messages) -------------
+
+def _manage_forms(request, event: Event, data=None, op: str = "") -> dict:
+    active = event.registrations.filter(status__in=Registration.ACTIVE).select_related("user").order_by(
+        "user__name", "pk")
+    movable = active.exclude(status=Registration.Status.ATTENDED)
+    return {
+        "add_form": OrganiserAddForm(data if op == "add" else None, prefix="add"),
+        "move_form": OrganiserMoveForm(data if op == "move" else None, prefix="move", registrations=movable,
+                                       events=selectors.events_to_move_to(request.user, event=event)),
+        "resize_form": OrganiserResizeForm(data if op == "resize" else None, prefix="resize", registrations=active),
+        "message_form": MessageForm(data if op == "message" else None, prefix="message"),
+    }
+
+
+def _manage_post(request, event: Event, op: str, forms: dict) -> str | None:
+    """Carry out one organiser change; returns the success message, or None (errors on the form)."""
+    from accounts.models import User
+
+    if op == "cancel_message":
+        message = get_object_or_404(OrganiserMessage, event=event, pk=_int_or_404(request.POST.get("message")))
+        services.organiser_message_cancel(message=message)
+        return _("예약한 안내를 취소했습니다.")
+    form = forms.get(f"{op}_form")
+    if form is None or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if op == "message":
+        count = services.registrants_message(event=event, statuses=data["statuses"], text=data["text"],
+                                             sent_by=request.user, send_at=data["send_at"], again=data["again"])
+        if data["send_at"] and data["send_at"] > timezone.now():
+            return _("%(when)s에 보내도록 예약했습니다.") % {"when": services.format_when(data["send_at"])}
+        return _("%(n)s명에게 안내를 보냈습니다.") % {"n": count}
+    if op == "add":
+        user = User.objects.filter(email__iexact=data["email"]).first()
+        if user is None:
+            form.add_error("email", _("이 이메일로 가입한 사람이 없습니다."))
+            return None
+        registration = services.registration_add_by_organiser(event=event, user=user, reason=data["reason"],
+                                                              party_size=data["party_size"], waitlist=data["waitlist"])
+        access_log_record(action="change", request=request, obj=registration, reason=data["reason"],
+                          detail={"event": event.pk, "added": registration.status})
+        return _("%(name)s님을 추가했습니다(%(status)s).") % {"name": user.name or user.email,
+                                                           "status": registration.get_status_display()}
+    if op == "move":
+        moved = services.registration_move(registration=data["registration"], to_event=data["to_event"],
+                                           reason=data["reason"])
+        access_log_record(action="change", request=request, obj=moved, reason=data["reason"],
+                          detail={"event": event.pk, "moved_from": data["registration"].pk, "moved_to": moved.event_id})
+        return _("%(name)s님을 ‘%(title)s’(으)로 옮겼습니다.") % {
+            "name": moved.user.name or moved.user.email, "title": moved.event.title}
+    registration = services.registration_party_size_change(registration=data["registration"],
+                                                           party_size=data["party_size"], reason=data["reason"])
+    access_log_record(action="change", request=request, obj=registration, reason=data["reason"],
+                      detail={"event": event.pk, "party_size": registration.party_size})
+    return _("인원을 %(n)s명으로 바꿨습니다.") % {"n": registration.party_size}
+
+
+@login_required
+def manage(request, pk: int):
+    """The organiser's page of one event: confirmed, offered (until when) and waiting registrants;
+    adding, moving or resizing a registration by hand with a logged reason; messages sent and
+    scheduled. Only for those who manage the event (others: 404)."""
+    event = _managed_event(request, pk)
+    op = request.POST.get("op", "") if request.method == "POST" else ""
+    forms = _manage_forms(request, event, request.POST if op else None, op)
+    if op:
+        try:
+            done = _manage_post(request, event, op, forms)
+        except ValidationError as exc:
+            form = forms.get(f"{op}_form")
+            for message in exc.messages:
+                if form is not None:
+                    form.add_error(None, message)
+                else:
+                    messages.error(request, message)
+            done = None
+            if form is None:
+                return redirect("events:manage", pk=event.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("events:manage", pk=event.pk)
+    overview = selectors.organiser_overview(event)
+    # The page lists registrants by name: one access-log row per look.
+    rows = sum(len(overview[key]) for key in ("confirmed", "offered", "waiting"))
+    access_log_record(action="view", request=request, record_type="events.registration",
+                      record_id=f"event:{event.pk}", detail={"manage": True, "rows": rows})
+    return render(request, "events/manage.html", {
+        "event": event, **overview, **forms, "places": selectors.event_places(event), "now": timezone.now(),
+        "crumbs": _crumbs(request, (event.title, event.get_absolute_url()), (_("신청자 관리"), request.path)),
+    }, status=400 if op else 200)
 
 
 # --- From the fair to the programs --------------------------------------------------------------

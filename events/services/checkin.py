@@ -1,9 +1,8 @@
-"""At the door and around it: checking registrants in, by hand or by their QR token, and the
-organiser's messages to registrants."""
+"""At the door: checking registrants in, by hand or by their QR token. (The organiser's messages to
+registrants are in ``organiser``.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -11,13 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify
-
-from .. import notification_kinds as kinds
 from ..models import Event, Registration
-from ._shared import Status, _title_context
+from ._shared import Status
 
-# --- Check-in and organiser messages -----------------------------------------------------------
+# --- Check-in -----------------------------------------------------------
 
 def checkin(*, registration: Registration, now: datetime | None = None) -> tuple[Registration, bool]:
     """Mark a registrant as attended. Returns (registration, newly checked in).
@@ -44,19 +40,3 @@ def checkin_by_token(*, event: Event, token: str, now: datetime | None = None) -
     if registration is None:
         raise ValidationError(_("이 행사의 신청 QR 코드가 아닙니다."))
     return checkin(registration=registration, now=now)
-
-
-def registrants_message(*, event: Event, statuses: Iterable[str], text: str, sent_by=None) -> int:
-    """Send the organiser's ``text`` to every registrant of ``event`` in ``statuses``. Returns the count."""
-    statuses = [s for s in statuses if s in Status.values]
-    text = text.strip()
-    if not text:
-        raise ValidationError(_("보낼 내용을 입력해 주세요."))
-    count = 0
-    with transaction.atomic():
-        for registration in event.registrations.filter(status__in=statuses).select_related("user"):
-            notify(recipient=registration.user, kind=kinds.ORGANISER_MESSAGE.key,
-                   context={**_title_context(event, registration.user), "text": text},
-                   link=event.get_absolute_url())
-            count += 1
-    return count

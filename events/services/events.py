@@ -1,15 +1,18 @@
-"""Events on the calendar: creating one, cancelling one, and writing out a weekly series."""
+"""Events on the calendar: creating, changing, postponing and cancelling one, and writing out a weekly series."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from notifications.rendering import language_for
 from notifications.services import notify
 
 from .. import notification_kinds as kinds
@@ -71,9 +74,21 @@ def event_create(
     return event
 
 
-def event_cancel(*, event: Event, reason: str = "") -> Event:
+OFFER_ENDED = gettext_lazy("드렸던 빈자리 제안도 함께 끝났습니다.")
+OFFER_PAUSED = gettext_lazy("드렸던 빈자리 제안은 연기로 멈추었고, 대기 순서는 그대로 유지됩니다.")
+
+
+def _note(recipient, text) -> str:
+    with translation.override(language_for(recipient)):
+        return str(text)
+
+
+def event_cancel(*, event: Event, reason: str = "", now: datetime | None = None) -> Event:
     """Cancel an event: calendars get ``STATUS:CANCELLED`` (the ICS sequence goes up) and everyone
-    holding or waiting for a place is told. Registrations are kept as they were, for the record."""
+    holding or waiting for a place is told, with ``reason`` (the admin asks for one; other apps
+    may pass none). Every open offer ends (its holder is told in the same notice); the other
+    registrations are kept as they were, for the record. Cancelling twice is harmless."""
+    now = now or timezone.now()
     with transaction.atomic():
         event = _lock_event(event)
         if event.status == Event.Status.CANCELLED:
@@ -81,11 +96,129 @@ def event_cancel(*, event: Event, reason: str = "") -> Event:
         event.status = Event.Status.CANCELLED
         event.sequence += 1
         event.save(update_fields=["status", "sequence", "updated_at"])
-        for registration in event.registrations.filter(status__in=Registration.ACTIVE).select_related("user"):
+        registrations = list(event.registrations.filter(status__in=Registration.ACTIVE).select_related("user"))
+        for registration in registrations:
+            offer_ended = registration.status == Registration.Status.OFFERED
+            if offer_ended:
+                registration.status = Registration.Status.CANCELLED
+                registration.cancelled_at = now
+                registration.offer_expires_at = None
+                registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
             notify(recipient=registration.user, kind=kinds.EVENT_CANCELLED.key,
-                   context=_context(event, registration.user, reason=reason or "-"),
+                   context=_context(event, registration.user, reason=reason.strip(),
+                                    offer_note=_note(registration.user, OFFER_ENDED) if offer_ended else ""),
                    idempotency_key=f"events.cancelled:{registration.pk}:{event.sequence}",
-                   link=event.get_absolute_url())
+                   link=event.get_absolute_url(), sms_useless_after=event.starts_at)
+    return event
+
+
+def event_postpone(*, event: Event, reason: str = "", changed_by=None, now: datetime | None = None) -> Event:
+    """Postpone an event until a new date is set: registrants are told (with ``reason``), open offers
+    go back to the waitlist in their place, and registering is refused meanwhile."""
+    return event_update(event=event, values={"status": Event.Status.POSTPONED}, reason=reason,
+                        changed_by=changed_by, now=now)
+
+
+# Changes registrants are told of (with the old and new values), and those calendars must pick up.
+NOTICE_FIELDS = ("starts_at", "ends_at", "venue", "address", "status")
+CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "address", "status", "title_ko", "title_en"})
+# Who is told of a change: everyone still holding or waiting for a place.
+TOLD_OF_CHANGES = (Registration.Status.CONFIRMED, Registration.Status.OFFERED, Registration.Status.WAITLISTED)
+
+
+def _span(starts_at: datetime, ends_at: datetime) -> str:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+
+def _place(venue: str, address: str) -> str:
+    return ", ".join(part for part in (venue, address) if part) or "-"
+
+
+def _describe_changes(old: dict, event: Event, recipient) -> str:
+    """The changed values, old → new, one line each, in ``recipient``'s language."""
+    lines = []
+    with translation.override(language_for(recipient)):
+        if (old["starts_at"], old["ends_at"]) != (event.starts_at, event.ends_at):
+            lines.append(_("일시: %(old)s → %(new)s") % {"old": _span(old["starts_at"], old["ends_at"]),
+                                                         "new": _span(event.starts_at, event.ends_at)})
+        if (old["venue"], old["address"]) != (event.venue, event.address):
+            lines.append(_("장소: %(old)s → %(new)s") % {"old": _place(old["venue"], old["address"]),
+                                                         "new": _place(event.venue, event.address)})
+        if old["status"] != event.status:
+            lines.append(_("상태: %(old)s → %(new)s") % {"old": str(Event.Status(old["status"]).label),
+                                                         "new": str(Event.Status(event.status).label)})
+    return "\n".join(lines)
+
+
+def event_update(*, event: Event, values: dict[str, Any], reason: str = "", changed_by=None,
+                 now: datetime | None = None) -> Event:
+    """Change fields of an event (the admin's change form calls this) and carry what follows:
+
+    - a new time, place or status: the ICS sequence goes up and every confirmed, offered and
+      waitlisted registrant is told once, with the old and new values (and ``reason``); reminders
+      already sent are sent again for the new time; open offers never outlive the new start;
+    - ``status`` cancelled goes through ``event_cancel``; postponed sends open offers back to the
+      waitlist; back to scheduled, or more places (capacity up), offers the free places at once in
+      waitlist order, as after a cancellation.
+
+    Takes the event row lock. Raises ``ValidationError`` (nothing changes) for an end before the start."""
+    from .registrations import _lapse_offer, _offer_freed_places, offer_deadline_bound
+
+    now = now or timezone.now()
+    cancelling = False
+    with transaction.atomic():
+        event = _lock_event(event)
+        old = {name: getattr(event, name) for name in NOTICE_FIELDS}
+        changed = {name: value for name, value in values.items() if getattr(event, name) != value}
+        if changed.get("status") == Event.Status.CANCELLED:
+            cancelling = True
+            del changed["status"]
+        if not changed and not cancelling:
+            return event
+        for name, value in changed.items():
+            setattr(event, name, value)
+        if event.ends_at < event.starts_at:
+            raise ValidationError(_("종료 시각은 시작 시각보다 빠를 수 없습니다."))
+        if CALENDAR_FIELDS & set(changed):
+            event.sequence += 1
+        event.save()
+        registrations = event.registrations
+        if "starts_at" in changed:
+            # The reminders said the old time: they go again for the new one.
+            registrations.filter(status__in=TOLD_OF_CHANGES).update(
+                reminded_day_before_at=None, reminded_two_hours_at=None)
+        returned_offers: set[int] = set()
+        if event.status == Event.Status.POSTPONED and old["status"] != Event.Status.POSTPONED:
+            offers = registrations.filter(status=Registration.Status.OFFERED)
+            returned_offers = set(offers.values_list("pk", flat=True))
+            offers.update(status=Registration.Status.WAITLISTED, offer_expires_at=None, updated_at=now)
+        elif {"starts_at", "registration_closes_at"} & set(changed):
+            bound = offer_deadline_bound(event)
+            offers = registrations.filter(status=Registration.Status.OFFERED)
+            if now >= bound:
+                # The new time leaves no time to answer: the offers lapse now, not at the next beat run.
+                for registration in offers.select_related("user"):
+                    _lapse_offer(event, registration, now)
+            else:
+                offers.filter(offer_expires_at__gt=bound).update(offer_expires_at=bound, updated_at=now)
+        if set(NOTICE_FIELDS) & set(changed):
+            for registration in registrations.filter(status__in=TOLD_OF_CHANGES).select_related("user"):
+                notify(recipient=registration.user, kind=kinds.EVENT_CHANGED.key,
+                       context=_context(event, registration.user, changes=_describe_changes(old, event,
+                                                                                            registration.user),
+                                        reason=reason.strip(),
+                                        offer_note=_note(registration.user, OFFER_PAUSED)
+                                        if registration.pk in returned_offers else ""),
+                       idempotency_key=f"events.changed:{registration.pk}:{event.sequence}",
+                       link=event.get_absolute_url(),
+                       sms_useless_after=event.starts_at if event.status == Event.Status.SCHEDULED else None)
+        # Back on the calendar, or more places: whatever is free goes to the waitlist at once.
+        _offer_freed_places(event, now)
+    if cancelling:
+        event = event_cancel(event=event, reason=reason, now=now)
     return event
 
 

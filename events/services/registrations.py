@@ -78,6 +78,8 @@ def registration_create(
             raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 신청해 주세요."))
         if not event.registration_required:
             raise ValidationError(_("이 행사는 신청 없이 누구나 참여할 수 있습니다."))
+        if event.series_id and event.series.course_registration:
+            raise ValidationError(_("이 강좌는 모든 회차를 한 번에 신청합니다. 강좌 안내에서 신청해 주세요."))
         if event.registration_opens_at and now < event.registration_opens_at:
             raise ValidationError(_("아직 신청 기간이 아닙니다. 신청은 %(when)s에 시작합니다.")
                                   % {"when": format_when(event.registration_opens_at)})
@@ -115,13 +117,32 @@ def registration_create(
     return registration
 
 
+# An offer shorter than this cannot reasonably be answered: close to the deadline the freed place is
+# released as a free place instead (anyone may then register for it while registration is open).
+MIN_OFFER_WINDOW = timedelta(hours=1)
+
+
+def offer_deadline_bound(event: Event) -> datetime:
+    """The last moment a waitlist offer of ``event`` can be taken: its registration close, or its
+    start when that comes first (or there is no close)."""
+    if event.registration_closes_at and event.registration_closes_at < event.starts_at:
+        return event.registration_closes_at
+    return event.starts_at
+
+
 def _offer_freed_places(event: Event, now: datetime) -> list[Registration]:
     """With the event row locked: offer free places to the waitlist in order of registration.
 
-    The first waitlisted person whose party fits gets an offer held for ``offer_hold_hours``
-    (with 0 hours the place is confirmed at once)."""
+    Every change that frees places (a cancellation, an offer lapsing, capacity raised, a party made
+    smaller, a registration removed) ends here. The first waitlisted person whose party fits gets an
+    offer held for ``offer_hold_hours`` but never past the registration close or the start
+    (``offer_deadline_bound``); with 0 hours the place is confirmed at once. When less than
+    ``MIN_OFFER_WINDOW`` is left before that bound, nobody is offered anything: the place stays free."""
     offered = []
     if event.capacity is None or event.status != Event.Status.SCHEDULED:
+        return offered
+    bound = offer_deadline_bound(event)
+    if now >= bound or (event.offer_hold_hours and bound - now < MIN_OFFER_WINDOW):
         return offered
     free = event.capacity - places_taken(event)
     for registration in event.registrations.filter(status=Status.WAITLISTED).select_related("user").order_by(
@@ -134,12 +155,12 @@ def _offer_freed_places(event: Event, now: datetime) -> list[Registration]:
         free -= registration.party_size
         if event.offer_hold_hours:
             registration.status = Status.OFFERED
-            registration.offer_expires_at = now + timedelta(hours=event.offer_hold_hours)
+            registration.offer_expires_at = min(now + timedelta(hours=event.offer_hold_hours), bound)
             registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
             notify(recipient=registration.user, kind=kinds.OFFER_MADE.key,
                    context=_context(event, registration.user, expires=format_when(registration.offer_expires_at)),
                    idempotency_key=f"events.offer:{registration.pk}:{registration.offer_expires_at.isoformat()}",
-                   link=_my_link())
+                   link=_my_link(), sms_useless_after=registration.offer_expires_at)
         else:
             registration.status = Status.CONFIRMED
             registration.save(update_fields=["status", "updated_at"])
@@ -148,6 +169,24 @@ def _offer_freed_places(event: Event, now: datetime) -> list[Registration]:
                    idempotency_key=f"events.promoted:{registration.pk}", link=_my_link())
         offered.append(registration)
     return offered
+
+
+def event_offer_free_places(*, event: Event | int, now: datetime | None = None) -> list[Registration]:
+    """Offer whatever places of ``event`` are free to its waitlist, in order (the same rules as after
+    a cancellation). For callers that freed places by other means; takes the event row lock."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _offer_freed_places(_lock_event(event), now)
+
+
+def _lapse_offer(event: Event, registration: Registration, now: datetime) -> None:
+    """With the event row locked: the offer ends unanswered (the registration is cancelled, its owner told)."""
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = now
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
+    notify(recipient=registration.user, kind=kinds.OFFER_EXPIRED.key, context=_context(event, registration.user),
+           idempotency_key=f"events.offer_expired:{registration.pk}", link=event.get_absolute_url())
 
 
 def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:
@@ -173,21 +212,38 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
 
 
 def offer_accept(*, registration: Registration, now: datetime | None = None) -> Registration:
-    """Take an offered place: the registration becomes confirmed if the offer has not expired."""
+    """Take an offered place: the registration becomes confirmed if the offer is still open.
+
+    Refused (nothing changes) on a cancelled or postponed event. Refused too once the offer has
+    expired or the registration close (or the start) has passed; then the offer is ended at once
+    (its owner told, the place passed on as after ``offers_expire``), committed before the refusal."""
     now = now or timezone.now()
+    refusal = None
     with transaction.atomic():
         event = _lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Status.OFFERED:
             raise ValidationError(_("수락할 수 있는 빈자리 제안이 없습니다."))
-        if registration.offer_expires_at <= now:
-            raise ValidationError(_("빈자리 제안 기간이 지났습니다."))
-        registration.status = Status.CONFIRMED
-        registration.offer_expires_at = None
-        registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
-        notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
-               context=_context(event, registration.user, place=event.venue or "-"),
-               idempotency_key=f"events.accepted:{registration.pk}", link=_my_link())
+        if event.status == Event.Status.CANCELLED:
+            raise ValidationError(_("취소된 행사입니다. 빈자리 제안은 끝났습니다."))
+        if event.status == Event.Status.POSTPONED:
+            raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 알려 드립니다."))
+        if now >= offer_deadline_bound(event):
+            refusal = _("신청이 마감되어 빈자리를 수락할 수 없습니다. 제안은 끝났습니다.")
+        elif registration.offer_expires_at <= now:
+            refusal = _("빈자리 제안 기간이 지났습니다.")
+        if refusal:
+            _lapse_offer(event, registration, now)
+            _offer_freed_places(event, now)
+        else:
+            registration.status = Status.CONFIRMED
+            registration.offer_expires_at = None
+            registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
+                   context=_context(event, registration.user, place=event.venue or "-"),
+                   idempotency_key=f"events.accepted:{registration.pk}", link=_my_link())
+    if refusal:
+        raise ValidationError(refusal)
     return registration
 
 
@@ -205,13 +261,7 @@ def offers_expire(*, now: datetime | None = None) -> int:
             expired = list(event.registrations.select_related("user").filter(
                 status=Status.OFFERED, offer_expires_at__lte=now))
             for registration in expired:
-                registration.status = Status.CANCELLED
-                registration.cancelled_at = now
-                registration.offer_expires_at = None
-                registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
-                notify(recipient=registration.user, kind=kinds.OFFER_EXPIRED.key,
-                       context=_context(event, registration.user),
-                       idempotency_key=f"events.offer_expired:{registration.pk}", link=event.get_absolute_url())
+                _lapse_offer(event, registration, now)
                 lapsed += 1
             _offer_freed_places(event, now)
     return lapsed

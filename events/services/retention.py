@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gwangmyeong_portal.batches import id_batches
 
-from ..models import ProgramInterest, Registration
+from ..models import CourseRegistration, ProgramInterest, Registration
 
 RETENTION_BATCH = 1000
 
@@ -32,6 +32,9 @@ def registration_purge_expired(*, now: datetime | None = None, batch_size: int =
         with transaction.atomic():
             _deleted, by_model = Registration.objects.filter(pk__in=ids).delete()  # feedback goes with them
         total += by_model.get(Registration._meta.label, 0)
+    # A course registration goes with the last of its sessions' registrations.
+    cutoff = timezone.localdate(now - timedelta(days=settings.REGISTRATION_RETENTION_DAYS))
+    CourseRegistration.objects.filter(series__last_date__lt=cutoff, registrations__isnull=True).delete()
     return total
 
 

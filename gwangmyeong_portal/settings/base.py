@@ -183,6 +183,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "portal-access-log-purge": {"task": "gwangmyeong_portal.tasks.access_log_purge_task", "schedule": 24 * 3600.0},
     # Events: lapsed waitlist offers pass on; reminders the day before and 2 hours before; feedback requests.
     "events-expire-offers": {"task": "events.tasks.expire_offers", "schedule": 300.0},
+    "events-send-organiser-messages": {"task": "events.tasks.send_organiser_messages", "schedule": 300.0},
     "events-send-reminders": {"task": "events.tasks.send_reminders", "schedule": 600.0},
     "events-send-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600.0},
     "events-notify-open-programs": {"task": "events.tasks.notify_open_programs", "schedule": 3600.0},

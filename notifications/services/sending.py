@@ -16,6 +16,7 @@ from django.utils import timezone
 from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.enqueue import enqueue, enqueue_on_commit
 
+from .. import quiet_hours
 from ..kinds import CHANNELS, Kind, get_kind
 from ..models import Message, NotificationPreference
 from ..quiet_hours import quiet_until
@@ -43,6 +44,7 @@ def notify(
     channels: Iterable[str] | None = None,
     idempotency_key: str | None = None,
     link: str = "",
+    sms_useless_after: datetime | None = None,
 ) -> list[Message]:
     """Write one message row per effective channel in the caller's transaction; send after commit.
 
@@ -56,6 +58,10 @@ def notify(
     context and link) writes nothing new and sends nothing twice. Raises ``UnknownKind`` for an
     undeclared kind and ``TypeError`` for a context that is not JSON; a missing template variable
     or address is reported at delivery, where the row is marked failed with the reason.
+
+    ``sms_useless_after``: when the text stops mattering (an event's start, an offer's expiry). An
+    SMS that quiet hours would hold until then or later is not sent at all: its row is written as
+    failed, with the reason in the delivery log; the in-app and e-mail copies go as usual.
     """
     kind_obj, channels, digest = _checked(kind, context, channels, link, caller="notify")
     if idempotency_key is None:
@@ -71,9 +77,11 @@ def notify(
         key = f"{idempotency_key}:{channel}"
         keys[key] = channel
         hold = channel == Message.Channel.SMS and not kind_obj.urgent and held_until is not None
+        late = quiet_hours.too_late_reason(held_until, sms_useless_after) if hold else ""
         rows.append(Message(
             recipient=recipient, kind=kind, channel=channel, idempotency_key=key, context=context, link=link,
-            status=Message.Status.HELD if hold else Message.Status.PENDING, not_before=held_until if hold else None,
+            status=Message.Status.FAILED if late else Message.Status.HELD if hold else Message.Status.PENDING,
+            not_before=held_until if hold else None, last_error=late,
         ))
     existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     for row in rows:

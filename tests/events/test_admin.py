@@ -96,13 +96,49 @@ def test_message_registrants_by_status(client, setup):
     assert "주차는 지하 2층입니다." in sent[0].body
 
 
-def test_cancelling_in_the_admin_tells_registrants(client, setup, clerk):
+def test_cancelling_in_the_admin_asks_for_confirmation_and_a_reason_registrants_receive(client, setup, clerk):
     _, event_a, _, _ = setup
     client.force_login(clerk)
-    _action(client, "cancel_events", [event_a])
+    page = _action(client, "cancel_events", [event_a])
+    assert page.status_code == 200 and "신청자 2명에게 사유와 함께 알립니다" in page.content.decode()
+    _action(client, "cancel_events", [event_a], reason="강당 공사")  # not confirmed: nothing happens
+    event_a.refresh_from_db()
+    assert event_a.status == Event.Status.SCHEDULED and not Message.objects.exists()
+    _action(client, "cancel_events", [event_a], reason="강당 공사", confirm="on")
     event_a.refresh_from_db()
     assert event_a.status == Event.Status.CANCELLED
-    assert Message.objects.filter(kind="events.event_cancelled", channel="inapp").count() == 2
+    sent = Message.objects.filter(kind="events.event_cancelled", channel="inapp")
+    assert sent.count() == 2 and all("사유: 강당 공사" in m.body for m in sent)
+
+
+def test_postponing_in_the_admin_asks_for_a_reason_and_tells_registrants(client, setup, clerk):
+    _, event_a, _, _ = setup
+    client.force_login(clerk)
+    assert "사유" in _action(client, "postpone_events", [event_a]).content.decode()
+    _action(client, "postpone_events", [event_a], reason="강사 사정", confirm="on")
+    event_a.refresh_from_db()
+    assert event_a.status == Event.Status.POSTPONED
+    sent = Message.objects.filter(kind="events.event_changed", channel="inapp")
+    assert sent.count() == 2 and all("사유: 강사 사정" in m.body and "예정 → 연기" in m.body for m in sent)
+
+
+def test_cancelling_from_the_change_form_needs_a_reason_and_a_confirmation(client, setup, clerk):
+    from .test_offers_and_changes import _admin_form_data
+
+    _, event_a, _, _ = setup
+    client.force_login(clerk)
+    data = _admin_form_data(client, event_a)
+    data["status"] = "cancelled"
+    page = client.post(f"/admin/events/event/{event_a.pk}/change/", data)
+    assert page.status_code == 200 and "신청자에게 보낼 사유를 적어 주세요" in page.content.decode()
+    event_a.refresh_from_db()
+    assert event_a.status == Event.Status.SCHEDULED
+    data.update(status_reason="참가 신청 저조", status_confirm="on")
+    assert client.post(f"/admin/events/event/{event_a.pk}/change/", data).status_code == 302
+    event_a.refresh_from_db()
+    assert event_a.status == Event.Status.CANCELLED
+    assert all("사유: 참가 신청 저조" in m.body
+               for m in Message.objects.filter(kind="events.event_cancelled", channel="inapp"))
 
 
 def test_agency_staff_create_events_for_their_own_agency(client, setup):

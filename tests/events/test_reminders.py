@@ -69,11 +69,18 @@ def test_feedback_is_requested_from_attendees_once_after_the_event(citizen, othe
     assert Message.objects.filter(kind="events.feedback_request", channel="inapp").get().recipient == citizen
 
 
-def test_without_any_check_in_the_confirmed_are_asked(citizen):
+def test_only_checked_in_attendees_are_asked_and_may_leave_feedback(citizen):
+    """Issue #20, item 10: a registrant who did not come cannot rate the event."""
+    from django.core.exceptions import ValidationError
+
     now = timezone.now()
     event = EventFactory(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))
     registration = RegistrationFactory(event=event, user=citizen)
-    assert services.feedback_requests_send(now=now) == 1
+    assert services.feedback_requests_send(now=now) == 0  # nobody was checked in: nobody is asked
+    with pytest.raises(ValidationError, match="입장이 확인된 참석자만"):
+        services.feedback_submit(registration=registration, rating=1)
+    Registration.objects.filter(pk=registration.pk).update(status=S.ATTENDED, checked_in_at=now - timedelta(hours=3))
+    registration.refresh_from_db()
     feedback = services.feedback_submit(registration=registration, rating=5, comment=" 좋았어요 ")
     assert feedback.comment == "좋았어요"
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import Registration
+from events.models import Feedback, Registration
 from gwangmyeong_portal.models import AccessLogEntry
 
 from .factories import AgencyFactory, EventFactory, RegistrationFactory, staff_of
@@ -137,10 +137,23 @@ def test_check_in_by_name_and_by_scanned_qr_updates_the_count(client, clerk, cit
     assert second.status == S.ATTENDED
 
 
+def test_a_registrant_who_did_not_come_cannot_post_feedback_through_the_url(client, citizen):
+    now = timezone.now()
+    event = EventFactory(starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1))
+    registration = RegistrationFactory(event=event, user=citizen)  # confirmed, never checked in
+    client.force_login(citizen)
+    url = f"/events/registrations/{registration.pk}/feedback/"
+    assert 'name="rating"' not in client.get(url, follow=True).content.decode()
+    response = client.post(url, {"rating": "1", "comment": "안 갔지만"}, follow=True)
+    assert "입장이 확인된 참석자만" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
 def test_feedback_form_after_the_event(client, citizen):
     now = timezone.now()
     event = EventFactory(starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1))
-    registration = RegistrationFactory(event=event, user=citizen)
+    registration = RegistrationFactory(event=event, user=citizen, status=Registration.Status.ATTENDED,
+                                       checked_in_at=now - timedelta(hours=2))
     client.force_login(citizen)
     assert client.get(f"/events/registrations/{registration.pk}/feedback/").status_code == 200
     response = client.post(f"/events/registrations/{registration.pk}/feedback/", {"rating": "4", "comment": "유익"})

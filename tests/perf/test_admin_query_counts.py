@@ -105,9 +105,18 @@ def _registrations(n):
 
 def _feedback(n):
     for _ in range(n):
-        registration = events_factories.RegistrationFactory(user=_person())
+        # Only checked-in attendees may leave feedback.
+        registration = events_factories.RegistrationFactory(user=_person(), status="attended",
+                                                            checked_in_at=timezone.now())
         events_services.feedback_submit(registration=registration, rating=4, comment="좋았어요",
                                         now=registration.event.starts_at + timedelta(hours=1))
+
+
+def _organiser_messages(n):
+    for _ in range(n):
+        registration = events_factories.RegistrationFactory(user=_person())
+        events_services.registrants_message(event=registration.event, statuses=["confirmed"], text="주차 안내",
+                                            sent_by=_person())
 
 
 def _agencies(n):
@@ -195,6 +204,7 @@ BUILDERS: dict[str, Callable[[int], None]] = {
     "events.eventseries": _event_series,
     "events.registration": _registrations,
     "events.feedback": _feedback,
+    "events.organisermessage": _organiser_messages,
     "partners.agency": _agencies,
     "partners.agencymembership": _memberships,
     "partners.agreement": _agreements,

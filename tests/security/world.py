@@ -88,8 +88,14 @@ def build_world() -> World:
         kwargs[f"admin:partners_lecturerequest_{action}"] = {"object_id": lecture.pk if lecture else 999999}
     kwargs["admin:partners_activityevidence_download"] = {"pk": evidence.pk if evidence else 999999}
     kwargs["events:interest_remove"] = {"pk": interest.pk if interest else 999999}
-    for name in ("detail", "ics", "register", "checkin", "checkin_counts", "interest", "poster"):
+    for name in ("detail", "ics", "register", "checkin", "checkin_counts", "interest", "poster", "manage"):
         kwargs[f"events:{name}"] = {"pk": event.pk}
+    from events.models import EventSeries
+
+    series = EventSeries.objects.order_by("pk").first()
+    for name in ("series", "series_ics", "series_register"):
+        kwargs[f"events:{name}"] = {"pk": series.pk if series else 999999}
+    kwargs["events:course_cancel"] = {"pk": 999999}  # POST-only
     for name in ("registration", "cancel", "accept", "feedback"):
         kwargs[f"events:{name}"] = {"pk": registration.pk}
     return World(users=users, kwargs=kwargs)
