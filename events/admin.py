@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_clerk
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from gwangmyeong_portal.admin_workflow import WorkflowDeleteMixin
 from gwangmyeong_portal.exports import XLSX_CONTENT_TYPE, DownloadReasonForm, csv_stream, xlsx_write
 from partners.selectors import membership_for
 
@@ -199,7 +200,7 @@ def attendee_rows(events) -> list[list]:
 
 
 @admin.register(Event)
-class EventAdmin(OrganiserScopedAdmin):
+class EventAdmin(WorkflowDeleteMixin, OrganiserScopedAdmin):
     form = EventAdminForm
     list_display = ("title_ko", "type", "starts_at", "status", "organiser_label", "capacity", "registration_required")
     list_filter = ("type", "status", "registration_required", ("organiser", admin.RelatedOnlyFieldListFilter))
@@ -375,7 +376,7 @@ class EventSeriesAdmin(OrganiserScopedAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class RegistrationAdmin(WorkflowDeleteMixin, EventManagersOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("event", "user", "party_size", "status", "created_at", "checked_in_at")
     list_filter = ("status",)
     search_fields = ("user__name", "user__email", "event__title_ko")
