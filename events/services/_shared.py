@@ -23,20 +23,20 @@ def format_when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _context(event: Event, recipient, **extra: str) -> dict[str, str]:
+def message_context(event: Event, recipient, **extra: str) -> dict[str, str]:
     """Message values naming ``event`` in ``recipient``'s language (the English title, falling back
     to the Korean one, for an English reader), whatever language the sending request speaks."""
     with translation.override(language_for(recipient)):
         return {"title": event.title, "when": format_when(event.starts_at), **extra}
 
 
-def _title_context(obj, recipient) -> dict[str, str]:
+def title_context(obj, recipient) -> dict[str, str]:
     """Just the title of ``obj`` (an event or a program) in ``recipient``'s language."""
     with translation.override(language_for(recipient)):
         return {"title": obj.title}
 
 
-def _my_link() -> str:
+def my_link() -> str:
     return reverse("events:my")
 
 
@@ -58,6 +58,6 @@ def places_left(event: Event) -> int | None:
     return max(0, event.capacity - places_taken(event))
 
 
-def _lock_event(event: Event | int) -> Event:
+def lock_event(event: Event | int) -> Event:
     pk = event.pk if isinstance(event, Event) else event
     return Event.objects.select_for_update().get(pk=pk)

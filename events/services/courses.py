@@ -18,7 +18,8 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import CourseRegistration, Event, EventSeries, Registration
-from ._shared import Status, _context, format_when, places_taken
+from ._shared import Status, format_when, message_context, places_taken
+from .registrations import CONSENT_VERSION, registration_cancel
 
 
 def course_sessions(series: EventSeries, *, now: datetime):
@@ -32,7 +33,6 @@ def course_register(*, series: EventSeries, user, consent: bool, provision_conse
     nothing. Refused (``ValidationError``, nothing changes) without consent, for a series that is
     not a course, before the first remaining session's registration opens or after it closes, for
     a second registration, or when any remaining session is full. Told once, by one message."""
-    from .registrations import CONSENT_VERSION
 
     now = now or timezone.now()
     if consent is not True:
@@ -75,7 +75,7 @@ def course_register(*, series: EventSeries, user, consent: bool, provision_conse
         except IntegrityError:
             raise ValidationError(_("이미 이 강좌에 신청하셨습니다. 내 행사 신청에서 확인해 주세요.")) from None
         notify(recipient=user, kind=kinds.COURSE_REGISTERED.key,
-               context=_context(first, user, title=_series_title(series, user), place=first.venue or "-",
+               context=message_context(first, user, title=_series_title(series, user), place=first.venue or "-",
                                 count=str(len(sessions))),
                idempotency_key=f"events.course:{course.pk}", link=series.get_absolute_url())
     return course
@@ -93,7 +93,6 @@ def _series_title(series: EventSeries, user) -> str:
 def course_cancel(*, course: CourseRegistration, now: datetime | None = None) -> CourseRegistration:
     """Cancel a course registration: its places in the sessions still to come are cancelled (each
     offered to that session's waitlist); sessions already held stay as they were, for the record."""
-    from .registrations import registration_cancel
 
     now = now or timezone.now()
     with transaction.atomic():

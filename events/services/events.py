@@ -17,7 +17,8 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, EventSeries, Registration, stages_to_text
-from ._shared import _context, _lock_event
+from ._shared import lock_event, message_context
+from .registrations import freed_places_offer, offer_deadline_bound, offer_lapse
 
 # --- Events ------------------------------------------------------------------------------------
 
@@ -90,7 +91,7 @@ def event_cancel(*, event: Event, reason: str = "", now: datetime | None = None)
     registrations are kept as they were, for the record. Cancelling twice is harmless."""
     now = now or timezone.now()
     with transaction.atomic():
-        event = _lock_event(event)
+        event = lock_event(event)
         if event.status == Event.Status.CANCELLED:
             return event
         event.status = Event.Status.CANCELLED
@@ -105,7 +106,7 @@ def event_cancel(*, event: Event, reason: str = "", now: datetime | None = None)
                 registration.offer_expires_at = None
                 registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
             notify(recipient=registration.user, kind=kinds.EVENT_CANCELLED.key,
-                   context=_context(event, registration.user, reason=reason.strip(),
+                   context=message_context(event, registration.user, reason=reason.strip(),
                                     offer_note=_note(registration.user, OFFER_ENDED) if offer_ended else ""),
                    idempotency_key=f"events.cancelled:{registration.pk}:{event.sequence}",
                    link=event.get_absolute_url(), sms_useless_after=event.starts_at)
@@ -165,12 +166,11 @@ def event_update(*, event: Event, values: dict[str, Any], reason: str = "", chan
       waitlist order, as after a cancellation.
 
     Takes the event row lock. Raises ``ValidationError`` (nothing changes) for an end before the start."""
-    from .registrations import _lapse_offer, _offer_freed_places, offer_deadline_bound
 
     now = now or timezone.now()
     cancelling = False
     with transaction.atomic():
-        event = _lock_event(event)
+        event = lock_event(event)
         old = {name: getattr(event, name) for name in NOTICE_FIELDS}
         changed = {name: value for name, value in values.items() if getattr(event, name) != value}
         if changed.get("status") == Event.Status.CANCELLED:
@@ -201,13 +201,13 @@ def event_update(*, event: Event, values: dict[str, Any], reason: str = "", chan
             if now >= bound:
                 # The new time leaves no time to answer: the offers lapse now, not at the next beat run.
                 for registration in offers.select_related("user"):
-                    _lapse_offer(event, registration, now)
+                    offer_lapse(event, registration, now)
             else:
                 offers.filter(offer_expires_at__gt=bound).update(offer_expires_at=bound, updated_at=now)
         if set(NOTICE_FIELDS) & set(changed):
             for registration in registrations.filter(status__in=TOLD_OF_CHANGES).select_related("user"):
                 notify(recipient=registration.user, kind=kinds.EVENT_CHANGED.key,
-                       context=_context(event, registration.user, changes=_describe_changes(old, event,
+                       context=message_context(event, registration.user, changes=_describe_changes(old, event,
                                                                                             registration.user),
                                         reason=reason.strip(),
                                         offer_note=_note(registration.user, OFFER_PAUSED)
@@ -216,7 +216,7 @@ def event_update(*, event: Event, values: dict[str, Any], reason: str = "", chan
                        link=event.get_absolute_url(),
                        sms_useless_after=event.starts_at if event.status == Event.Status.SCHEDULED else None)
         # Back on the calendar, or more places: whatever is free goes to the waitlist at once.
-        _offer_freed_places(event, now)
+        freed_places_offer(event, now)
     if cancelling:
         event = event_cancel(event=event, reason=reason, now=now)
     return event

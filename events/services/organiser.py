@@ -16,7 +16,8 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, OrganiserMessage, Registration
-from ._shared import Status, _context, _lock_event, _my_link, _title_context, format_when, places_taken
+from ._shared import Status, format_when, lock_event, message_context, my_link, places_taken, title_context
+from .registrations import CONSENT_VERSION, freed_places_offer
 
 # Who an organiser may write to.
 MESSAGE_STATUSES = (Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED, Status.ATTENDED)
@@ -68,7 +69,7 @@ def registrants_message(*, event: Event, statuses: Iterable[str], text: str, sen
     if send_at is not None and send_at <= now:
         send_at = None  # a time in the past means "now"
     with transaction.atomic():
-        _lock_event(event)  # two organisers pressing "send" at once: the second sees the first's row
+        lock_event(event)  # two organisers pressing "send" at once: the second sees the first's row
         previous = organiser_message_previous(event=event, statuses=codes.split(","), text=text)
         if previous is not None and not again:
             raise AlreadySent(previous)
@@ -89,7 +90,7 @@ def _send(message: OrganiserMessage, now: datetime) -> int:
     count = 0
     for registration in event.registrations.filter(status__in=message.status_list).select_related("user"):
         notify(recipient=registration.user, kind=kinds.ORGANISER_MESSAGE.key,
-               context={**_title_context(event, registration.user), "text": message.text},
+               context={**title_context(event, registration.user), "text": message.text},
                idempotency_key=f"events.organiser_message:{message.pk}:{registration.pk}",
                link=event.get_absolute_url())
         count += 1
@@ -135,12 +136,11 @@ def registration_add_by_organiser(*, event: Event, user, reason: str, party_size
     """The organiser registers ``user`` by hand (a phone call, the desk): confirmed if the places
     allow (or on the waitlist, at its end, when ``waitlist``); refused when full. The person is
     told as after registering themselves. ``reason`` is required; the caller logs it."""
-    from .registrations import CONSENT_VERSION
 
     _need_reason(reason)
     now = now or timezone.now()
     with transaction.atomic():
-        event = _lock_event(event)
+        event = lock_event(event)
         if event.status != Event.Status.SCHEDULED:
             raise ValidationError(_("예정된 행사에만 신청자를 추가할 수 있습니다."))
         if party_size < 1 or party_size > event.party_size_max:
@@ -160,10 +160,10 @@ def registration_add_by_organiser(*, event: Event, user, reason: str, party_size
         except IntegrityError:
             raise ValidationError(_("이미 이 행사에 신청한 사람입니다.")) from None
         kind = kinds.REGISTRATION_CONFIRMED if status == Status.CONFIRMED else kinds.REGISTRATION_WAITLISTED
-        context = (_context(event, user, place=event.venue or "-") if status == Status.CONFIRMED
-                   else _context(event, user))
+        context = (message_context(event, user, place=event.venue or "-") if status == Status.CONFIRMED
+                   else message_context(event, user))
         notify(recipient=user, kind=kind.key, context=context,
-               idempotency_key=f"events.registered:{registration.pk}", link=_my_link())
+               idempotency_key=f"events.registered:{registration.pk}", link=my_link())
     return registration
 
 
@@ -176,10 +176,9 @@ def registration_move(*, registration: Registration, to_event: Event, reason: st
     now = now or timezone.now()
     if to_event.pk == registration.event_id:
         raise ValidationError(_("같은 행사로는 옮길 수 없습니다."))
-    from .registrations import _offer_freed_places
 
     with transaction.atomic():
-        locked = {pk: _lock_event(pk) for pk in sorted((registration.event_id, to_event.pk))}
+        locked = {pk: lock_event(pk) for pk in sorted((registration.event_id, to_event.pk))}
         source, target = locked[registration.event_id], locked[to_event.pk]
         registration = Registration.objects.select_for_update().select_related("user").get(pk=registration.pk)
         if registration.status not in (Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED):
@@ -205,9 +204,9 @@ def registration_move(*, registration: Registration, to_event: Event, reason: st
         except IntegrityError:
             raise ValidationError(_("이미 옮길 행사에 신청한 사람입니다.")) from None
         notify(recipient=moved.user, kind=kinds.REGISTRATION_CONFIRMED.key,
-               context=_context(target, moved.user, place=target.venue or "-"),
-               idempotency_key=f"events.moved:{moved.pk}", link=_my_link())
-        _offer_freed_places(source, now)
+               context=message_context(target, moved.user, place=target.venue or "-"),
+               idempotency_key=f"events.moved:{moved.pk}", link=my_link())
+        freed_places_offer(source, now)
     return moved
 
 
@@ -215,12 +214,11 @@ def registration_party_size_change(*, registration: Registration, party_size: in
                                    now: datetime | None = None) -> Registration:
     """Change how many people a registration brings. Fewer frees places, offered at once to the
     waitlist (as after a cancellation); more is refused when the places do not allow it."""
-    from .registrations import _offer_freed_places
 
     _need_reason(reason)
     now = now or timezone.now()
     with transaction.atomic():
-        event = _lock_event(registration.event_id)
+        event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status not in Registration.ACTIVE:
             raise ValidationError(_("취소된 신청입니다."))
@@ -233,5 +231,5 @@ def registration_party_size_change(*, registration: Registration, party_size: in
         registration.party_size = party_size
         registration.save(update_fields=["party_size", "updated_at"])
         if growth < 0:
-            _offer_freed_places(event, now)
+            freed_places_offer(event, now)
     return registration

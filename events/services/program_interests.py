@@ -14,7 +14,7 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, ProgramInterest
-from ._shared import _title_context
+from ._shared import title_context
 
 # --- From the fair to the programs ------------------------------------------------------------
 
@@ -61,7 +61,7 @@ def program_interests_notify_open(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             notify(recipient=interest.user, kind=kinds.PROGRAM_OPEN.key,
-                   context=_title_context(interest.program, interest.user),
+                   context=title_context(interest.program, interest.user),
                    idempotency_key=f"events.program_open:{interest.pk}", link=interest.program.get_absolute_url())
             sent += 1
     return sent

@@ -22,7 +22,7 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, Registration
-from ._shared import Status, _context, _lock_event, _my_link, format_when, places_taken, places_waitlisted
+from ._shared import Status, format_when, lock_event, message_context, my_link, places_taken, places_waitlisted
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def registration_create(
     if not isinstance(party_size, int) or party_size < 1:
         raise ValidationError(_("신청 인원은 1명 이상이어야 합니다."))
     with transaction.atomic():
-        event = _lock_event(event)
+        event = lock_event(event)
         if event.status == Event.Status.CANCELLED:
             raise ValidationError(_("취소된 행사에는 신청할 수 없습니다."))
         if event.status == Event.Status.POSTPONED:
@@ -110,10 +110,10 @@ def registration_create(
             # The partial unique index caught a second active registration the check above missed.
             raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요.")) from None
         kind = kinds.REGISTRATION_CONFIRMED if status == Status.CONFIRMED else kinds.REGISTRATION_WAITLISTED
-        context = (_context(event, user, place=event.venue or "-") if status == Status.CONFIRMED
-                   else _context(event, user))
+        context = (message_context(event, user, place=event.venue or "-") if status == Status.CONFIRMED
+                   else message_context(event, user))
         notify(recipient=user, kind=kind.key, context=context,
-               idempotency_key=f"events.registered:{registration.pk}", link=_my_link())
+               idempotency_key=f"events.registered:{registration.pk}", link=my_link())
     return registration
 
 
@@ -130,7 +130,7 @@ def offer_deadline_bound(event: Event) -> datetime:
     return event.starts_at
 
 
-def _offer_freed_places(event: Event, now: datetime) -> list[Registration]:
+def freed_places_offer(event: Event, now: datetime) -> list[Registration]:
     """With the event row locked: offer free places to the waitlist in order of registration.
 
     Every change that frees places (a cancellation, an offer lapsing, capacity raised, a party made
@@ -158,15 +158,16 @@ def _offer_freed_places(event: Event, now: datetime) -> list[Registration]:
             registration.offer_expires_at = min(now + timedelta(hours=event.offer_hold_hours), bound)
             registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
             notify(recipient=registration.user, kind=kinds.OFFER_MADE.key,
-                   context=_context(event, registration.user, expires=format_when(registration.offer_expires_at)),
+                   context=message_context(event, registration.user,
+                                           expires=format_when(registration.offer_expires_at)),
                    idempotency_key=f"events.offer:{registration.pk}:{registration.offer_expires_at.isoformat()}",
-                   link=_my_link(), sms_useless_after=registration.offer_expires_at)
+                   link=my_link(), sms_useless_after=registration.offer_expires_at)
         else:
             registration.status = Status.CONFIRMED
             registration.save(update_fields=["status", "updated_at"])
             notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
-                   context=_context(event, registration.user, place=event.venue or "-"),
-                   idempotency_key=f"events.promoted:{registration.pk}", link=_my_link())
+                   context=message_context(event, registration.user, place=event.venue or "-"),
+                   idempotency_key=f"events.promoted:{registration.pk}", link=my_link())
         offered.append(registration)
     return offered
 
@@ -176,16 +177,16 @@ def event_offer_free_places(*, event: Event | int, now: datetime | None = None) 
     a cancellation). For callers that freed places by other means; takes the event row lock."""
     now = now or timezone.now()
     with transaction.atomic():
-        return _offer_freed_places(_lock_event(event), now)
+        return freed_places_offer(lock_event(event), now)
 
 
-def _lapse_offer(event: Event, registration: Registration, now: datetime) -> None:
+def offer_lapse(event: Event, registration: Registration, now: datetime) -> None:
     """With the event row locked: the offer ends unanswered (the registration is cancelled, its owner told)."""
     registration.status = Status.CANCELLED
     registration.cancelled_at = now
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
-    notify(recipient=registration.user, kind=kinds.OFFER_EXPIRED.key, context=_context(event, registration.user),
+    notify(recipient=registration.user, kind=kinds.OFFER_EXPIRED.key, context=message_context(event, registration.user),
            idempotency_key=f"events.offer_expired:{registration.pk}", link=event.get_absolute_url())
 
 
@@ -195,7 +196,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     Locks the event row. Attended and already-cancelled registrations cannot be cancelled."""
     now = now or timezone.now()
     with transaction.atomic():
-        event = _lock_event(registration.event_id)
+        event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == Status.CANCELLED:
             raise ValidationError(_("이미 취소한 신청입니다."))
@@ -207,7 +208,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         registration.cancelled_at = now
         registration.offer_expires_at = None
         registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
-        _offer_freed_places(event, now)
+        freed_places_offer(event, now)
     return registration
 
 
@@ -220,7 +221,7 @@ def offer_accept(*, registration: Registration, now: datetime | None = None) -> 
     now = now or timezone.now()
     refusal = None
     with transaction.atomic():
-        event = _lock_event(registration.event_id)
+        event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Status.OFFERED:
             raise ValidationError(_("수락할 수 있는 빈자리 제안이 없습니다."))
@@ -233,15 +234,15 @@ def offer_accept(*, registration: Registration, now: datetime | None = None) -> 
         elif registration.offer_expires_at <= now:
             refusal = _("빈자리 제안 기간이 지났습니다.")
         if refusal:
-            _lapse_offer(event, registration, now)
-            _offer_freed_places(event, now)
+            offer_lapse(event, registration, now)
+            freed_places_offer(event, now)
         else:
             registration.status = Status.CONFIRMED
             registration.offer_expires_at = None
             registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
             notify(recipient=registration.user, kind=kinds.REGISTRATION_CONFIRMED.key,
-                   context=_context(event, registration.user, place=event.venue or "-"),
-                   idempotency_key=f"events.accepted:{registration.pk}", link=_my_link())
+                   context=message_context(event, registration.user, place=event.venue or "-"),
+                   idempotency_key=f"events.accepted:{registration.pk}", link=my_link())
     if refusal:
         raise ValidationError(refusal)
     return registration
@@ -257,11 +258,11 @@ def offers_expire(*, now: datetime | None = None) -> int:
     lapsed = 0
     for event_id in sorted(event_ids):
         with transaction.atomic():
-            event = _lock_event(event_id)
+            event = lock_event(event_id)
             expired = list(event.registrations.select_related("user").filter(
                 status=Status.OFFERED, offer_expires_at__lte=now))
             for registration in expired:
-                _lapse_offer(event, registration, now)
+                offer_lapse(event, registration, now)
                 lapsed += 1
-            _offer_freed_places(event, now)
+            freed_places_offer(event, now)
     return lapsed

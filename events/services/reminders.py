@@ -16,7 +16,7 @@ from notifications.services import notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, Feedback, Registration
-from ._shared import Status, _context, _title_context
+from ._shared import Status, message_context, title_context
 
 DAY_BEFORE = timedelta(hours=24)
 TWO_HOURS = timedelta(hours=2)
@@ -42,7 +42,7 @@ def _remind(registrations, *, field: str, label: str, now: datetime) -> int:
             event = registration.event
             # A text held by quiet hours until after the start is dropped (the delivery log says so).
             notify(recipient=registration.user, kind=kinds.REMINDER.key,
-                   context=_context(event, registration.user, place=event.venue or "-"),
+                   context=message_context(event, registration.user, place=event.venue or "-"),
                    idempotency_key=f"events.reminder:{registration.pk}:{label}:{event.sequence}",
                    link=event.get_absolute_url(), sms_useless_after=event.starts_at)
             sent += 1
@@ -98,7 +98,7 @@ def feedback_requests_send(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             notify(recipient=registration.user, kind=kinds.FEEDBACK_REQUEST.key,
-                   context=_title_context(registration.event, registration.user),
+                   context=title_context(registration.event, registration.user),
                    idempotency_key=f"events.feedback:{registration.pk}",
                    link=reverse("events:feedback", args=[registration.pk]))
             sent += 1

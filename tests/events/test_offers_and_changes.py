@@ -222,7 +222,9 @@ def test_raising_capacity_in_the_admin_promotes_the_waitlist(client, clerk):
 def test_removing_a_registration_in_the_admin_offers_its_place(client, admin_user):
     event, holder, (waiting,) = _full_event_with_waitlist()
     client.force_login(admin_user)
-    response = client.post(f"/admin/events/registration/{holder.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/admin/events/registration/{holder.pk}/delete/",
+                           {"post": "yes", "delete_reason": "같은 분이 두 번 신청했습니다"})
+    assert not Registration.objects.filter(pk=holder.pk).exists()
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.status == S.OFFERED
