@@ -182,8 +182,9 @@ def _place_occurrences(series: EventSeries) -> list[Event]:
 def seed_class_series(today: date) -> list[EventSeries]:
     result = []
     for title_ko, fields, weeks_before, weeks_after in SERIES:
-        first = today - timedelta(weeks=weeks_before)
-        last = today + timedelta(weeks=weeks_after)
+        # A fixed number of weekly sessions, whatever weekday today is.
+        first = weekday_on_or_after(today - timedelta(weeks=weeks_before), fields["weekday"])
+        last = first + timedelta(weeks=weeks_before + weeks_after - 1)
         series, _ = EventSeries.objects.update_or_create(
             title_ko=title_ko, defaults=dict(organiser=None, organiser_office=WOMEN_FAMILY, first_date=first,
                                              last_date=last, **fields))

@@ -144,7 +144,7 @@ def seed_routine(agencies: dict, clauses: dict, staff: dict, clerk, lecturers: l
     from random import Random
 
     from .events_bridge import lecture_event_sync
-    from .models import ActivityReport, LectureRequest
+    from .models import ActivityReport
 
     for agency in (a for a in agencies.values() if not a.is_city):
         author = staff.get(agency.slug)
@@ -166,26 +166,48 @@ def seed_routine(agencies: dict, clauses: dict, staff: dict, clerk, lecturers: l
                     ),
                 )
                 offset += every + rng.randint(-5, 5)
-        rng = Random(f"{agency.slug}:lectures")
-        for n, days in enumerate(range(-330 + rng.randint(0, 20), 60, 75 + rng.randint(0, 15)), start=1):
-            topic = f"{LECTURE_TOPICS[(n + agency.order) % len(LECTURE_TOPICS)]} ({n}차)"
-            status = ("delivered" if days < -2 and rng.random() < 0.9 else "cancelled" if days < -2
-                      else "scheduled" if days < 30 else "requested")
-            booked = status in ("scheduled", "delivered")
-            lecture, _ = LectureRequest.objects.update_or_create(
-                agency=agency, topic=topic,
-                defaults=dict(
-                    audience=rng.choice(["staff", "staff", "affiliated", "citizens"]),
-                    expected_size=rng.randint(20, 90), venue=f"{agency.name_ko} 대회의실", status=status,
-                    requested_by=author, preferred_start_1=_at(days, 14), preferred_start_2=_at(days + 2, 10),
-                    lecturer=lecturers[n % len(lecturers)] if booked else None,
-                    scheduled_start=_at(days, 14) if booked else None, scheduled_end=_at(days, 16) if booked else None,
-                    attendance=rng.randint(15, 80) if status == "delivered" else None,
-                    cancel_reason="기관 사정으로 일정을 취소했습니다." if status == "cancelled" else "",
-                    decline_reason="", decided_by=clerk if status != "requested" else None,
-                ),
-            )
-            _sync_lecture_event(lecture, clerk, lecture_event_sync)
+        _seed_lecture_rounds(agency, author, clerk, lecturers, lecture_event_sync)
+
+
+def _seed_lecture_rounds(agency, author, clerk, lecturers: list, lecture_event_sync) -> None:
+    """Lecture requests every 80 days across the year. Each agency has its own lecturer and hour
+    (``partners_lecturer_no_overlap`` forbids double-booking a lecturer), and a rerun on a later day
+    moves the rounds in the direction of travel, so a round never lands on one not yet moved."""
+    from random import Random
+
+    from .models import LectureRequest
+
+    rng = Random(f"{agency.slug}:lectures")
+    lecturer = lecturers[agency.order % len(lecturers)]
+    hour = 9 + 2 * (agency.order // len(lecturers))
+    rounds = []
+    for n in range(1, 6):
+        days = -330 + (n - 1) * 80 + 2 * agency.order
+        roll = rng.random()
+        status = ("delivered" if days < -2 and roll < 0.85 else "cancelled" if days < -2
+                  else "scheduled" if days < 30 else "requested")
+        topic = f"{LECTURE_TOPICS[(n + agency.order) % len(LECTURE_TOPICS)]} ({n}차)"
+        rounds.append((topic, days, status, rng.choice(["staff", "staff", "affiliated", "citizens"]),
+                       rng.randint(20, 90), rng.randint(15, 80)))
+    first = LectureRequest.objects.filter(agency=agency, topic=rounds[0][0]).first()
+    if first is not None and first.preferred_start_1 < _at(rounds[0][1], hour):
+        rounds.reverse()  # moving forward: the latest round first
+    for topic, days, status, audience, size, attendance in rounds:
+        booked = status in ("scheduled", "delivered")
+        lecture, _ = LectureRequest.objects.update_or_create(
+            agency=agency, topic=topic,
+            defaults=dict(
+                audience=audience, expected_size=size, venue=f"{agency.name_ko} 대회의실", status=status,
+                requested_by=author, preferred_start_1=_at(days, hour), preferred_start_2=_at(days + 2, hour),
+                lecturer=lecturer if booked else None,
+                scheduled_start=_at(days, hour) if booked else None,
+                scheduled_end=_at(days, hour + 2) if booked else None,
+                attendance=attendance if status == "delivered" else None,
+                cancel_reason="기관 사정으로 일정을 취소했습니다." if status == "cancelled" else "",
+                decline_reason="", decided_by=clerk if status != "requested" else None,
+            ),
+        )
+        _sync_lecture_event(lecture, clerk, lecture_event_sync)
 
 
 def _sync_lecture_event(lecture, clerk, lecture_event_sync) -> None:
@@ -251,9 +273,9 @@ def seed_agreement() -> None:
             agency=agencies[slug], topic=topic,
             defaults=dict(
                 audience=audience, expected_size=size, venue=venue, status=status, requested_by=staff.get(slug),
-                preferred_start_1=_at(days, 14), preferred_start_2=_at(days + 2, 10),
+                preferred_start_1=_at(days, 17), preferred_start_2=_at(days + 2, 10),
                 lecturer=lecturers[lecturer_index] if booked else None,
-                scheduled_start=_at(days, 14) if booked else None, scheduled_end=_at(days, 16) if booked else None,
+                scheduled_start=_at(days, 17) if booked else None, scheduled_end=_at(days, 19) if booked else None,
                 attendance=extra if status == "delivered" else None,
                 decline_reason=extra if status == "declined" else "", decided_by=clerk if status != "requested" else None,
             ),

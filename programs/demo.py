@@ -288,9 +288,9 @@ def seed_catalog() -> None:
 
 # --- The crowd's applications: twelve months of them, in every status ----------------------------
 
-# Programs the crowd applies to online: one citizen in N applies to each.
-APPLIED = {"couples-prenatal-class": 2, "birth-incentive": 2, "night-childcare": 2, "safe-care-route": 2,
-           "youth-job-start": 2, "youth-job-go": 3, "youth-startup-fund": 3, "jeonse-rental-housing": 2}
+# Programs the crowd applies to online, and the share of the crowd that applies to each.
+APPLIED = {"couples-prenatal-class": 0.6, "birth-incentive": 0.7, "night-childcare": 0.6, "safe-care-route": 0.5,
+           "youth-job-start": 0.7, "youth-job-go": 0.6, "youth-startup-fund": 0.5, "jeonse-rental-housing": 0.6}
 ANSWERS = {
     "couples-prenatal-class": lambda rng, day: {"due_date": f"{day + timedelta(days=rng.randint(60, 200)):%Y-%m-%d}",
                                                 "partner_attends": rng.choice(["yes", "no"])},
@@ -349,7 +349,7 @@ def _plan(rng: random.Random, today, slug: str) -> dict:
 
 
 def seed_applications() -> None:
-    """About four hundred applications of the demo crowd over the last twelve months, in every status.
+    """About six hundred applications of the demo crowd over the last twelve months, in every status.
 
     Created on the model directly (as the history they stand for happened in the past, which the
     services, stamping ``timezone.now()``, cannot write) but numbered with the service's per-year
@@ -370,9 +370,9 @@ def seed_applications() -> None:
                 for a in Application.objects.filter(applicant__in=crowd, program__in=programs.values())}
     planned = []
     for user in crowd:
-        for slug, every in APPLIED.items():
+        for slug, share in APPLIED.items():
             rng = random.Random(f"{user.email}:{slug}")
-            if slug not in programs or rng.randrange(every):
+            if slug not in programs or rng.random() >= share:
                 continue
             planned.append((user, programs[slug], rng, _plan(rng, today, slug)))
     planned.sort(key=lambda row: (row[3]["submitted_at"] or row[3]["started"], row[0].pk))
