@@ -155,7 +155,7 @@ def seed_routine(agencies: dict, clauses: dict, staff: dict, clerk, lecturers: l
             while offset <= 360:
                 n += 1
                 recent = offset < 12
-                ActivityReport.objects.update_or_create(
+                report, _ = ActivityReport.objects.update_or_create(
                     agency=agency, title=f"{base} ({n}차)",
                     defaults=dict(
                         clause=clauses[number], date=_at(-offset, 10).date(), participants=rng.randint(12, 160),
@@ -165,8 +165,28 @@ def seed_routine(agencies: dict, clauses: dict, staff: dict, clerk, lecturers: l
                         decided_by=None if recent else clerk, decided_at=None if recent else _at(-offset + 4, 15),
                     ),
                 )
+                _routine_history(report)
                 offset += every + rng.randint(-5, 5)
         _seed_lecture_rounds(agency, author, clerk, lecturers, lecture_event_sync)
+
+
+def _routine_history(report) -> None:
+    """The review steps of a routine report (submitted, then accepted), where the portal keeps a
+    review history (``ActivityReportEvent``, from the partners-admin work). Rewritten only when the
+    report moved (a later run), so a rerun the same day writes nothing."""
+    try:
+        from .models import ActivityReportEvent
+    except ImportError:  # a checkout without the review history
+        return
+    steps = [("draft", "submitted", report.submitted_by, report.submitted_at)]
+    if report.decided_at is not None:
+        steps.append(("submitted", report.status, report.decided_by, report.decided_at))
+    have = list(report.history.order_by("at", "pk").values_list("from_status", "to_status", "actor_id", "at"))
+    if have == [(a, b, actor.pk if actor else None, at) for a, b, actor, at in steps]:
+        return
+    report.history.all().delete()
+    ActivityReportEvent.objects.bulk_create(
+        ActivityReportEvent(report=report, from_status=a, to_status=b, actor=actor, at=at) for a, b, actor, at in steps)
 
 
 def _seed_lecture_rounds(agency, author, clerk, lecturers: list, lecture_event_sync) -> None:
