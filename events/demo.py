@@ -87,7 +87,8 @@ FAIR_PARTS = [
 ]
 
 
-def seed_fair(today: date) -> Event:
+def seed_fair(today: date | None = None) -> Event:
+    today = today or timezone.localdate()
     day = fair_day(today)
     closes = at(day - timedelta(days=1), 18)
     fair = _event(
@@ -107,8 +108,7 @@ def seed_fair(today: date) -> Event:
         part = _event(
             title_ko=title_ko, title_en=title_en, starts_at=start, ends_at=start + timedelta(minutes=minutes),
             parent=fair, type=Event.Type.FAIR, life_stages=stages, venue=venue, address=CITY_HALL,
-            audience="누구나", registration_required=True, registration_opens_at=at(day - timedelta(days=40), 9),
-            registration_closes_at=closes, capacity=capacity, party_size_max=party, waitlist_limit=waitlist,
+            audience="누구나", registration_required=True, registration_opens_at=None, registration_closes_at=closes, capacity=capacity, party_size_max=party, waitlist_limit=waitlist,
             offer_hold_hours=12, questions=questions,
             description_ko=f"{title_ko} — 아이와 맘 편한 우리동네 박람회의 세부 프로그램입니다.",
             description_en=f"{title_en} — part of the Child- and Mom-Friendly Neighbourhood Fair.",
