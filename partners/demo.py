@@ -122,13 +122,133 @@ LECTURES = [
 ]
 
 
+# The year's routine work, for every partner agency: clause, title, every how many days, first (days ago).
+# Numbered rounds ("3차") are the stable key: a later run moves them along with today, adds none.
+ROUTINE = [
+    (5, "가족 사랑의 날 정시 퇴근 캠페인", 40, 8),
+    (3, "직원 대상 저출산 인구교육", 60, 20),
+    (2, "민원 창구 생애주기 정책 안내", 90, 30),
+    (1, "저출산 극복 공동 홍보 캠페인", 150, 45),
+]
+# Topics agencies ask the city's lecturers for, round after round across the year.
+LECTURE_TOPICS = ["일·가정 양립과 육아휴직 제도", "저출산 시대의 인구 변화", "함께 키우는 가족 문화"]
+
+
 def _at(days: int, hour: int):
-    from datetime import timedelta
+    """Today plus ``days`` at ``hour``:00 (Seoul): the same value all day, so a rerun changes nothing."""
+    from datetime import datetime, time, timedelta
 
     from django.utils import timezone
 
-    day = timezone.localtime() + timedelta(days=days)
-    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return datetime.combine(timezone.localdate() + timedelta(days=days), time(hour),
+                            tzinfo=timezone.get_current_timezone())
+
+
+def seed_routine(agencies: dict, clauses: dict, staff: dict, clerk, lecturers: list) -> None:
+    """Twelve months of accepted activity reports and delivered lectures for all ten agencies, so
+    the dashboard's tables hold figures above the small-count threshold."""
+    from random import Random
+
+    from .events_bridge import lecture_event_sync
+    from .models import ActivityReport
+
+    for agency in (a for a in agencies.values() if not a.is_city):
+        author = staff.get(agency.slug)
+        for number, base, every, first in ROUTINE:
+            rng = Random(f"{agency.slug}:{base}")
+            offset = first + rng.randint(0, 9)
+            n = 0
+            while offset <= 360:
+                n += 1
+                recent = offset < 12
+                report, _ = ActivityReport.objects.update_or_create(
+                    agency=agency, title=f"{base} ({n}차)",
+                    defaults=dict(
+                        clause=clauses[number], date=_at(-offset, 10).date(), participants=rng.randint(12, 160),
+                        status="submitted" if recent else "accepted", city_comment="",
+                        description=f"{agency.name_ko}에서 진행한 활동입니다: {base}.",
+                        created_by=author, submitted_by=author, submitted_at=_at(-offset + 1, 9),
+                        decided_by=None if recent else clerk, decided_at=None if recent else _at(-offset + 4, 15),
+                    ),
+                )
+                _routine_history(report)
+                offset += every + rng.randint(-5, 5)
+        _seed_lecture_rounds(agency, author, clerk, lecturers, lecture_event_sync)
+
+
+def _routine_history(report) -> None:
+    """The review steps of a routine report (submitted, then accepted), where the portal keeps a
+    review history (``ActivityReportEvent``, from the partners-admin work). Rewritten only when the
+    report moved (a later run), so a rerun the same day writes nothing."""
+    try:
+        from .models import ActivityReportEvent
+    except ImportError:  # a checkout without the review history
+        return
+    steps = [("draft", "submitted", report.submitted_by, report.submitted_at)]
+    if report.decided_at is not None:
+        steps.append(("submitted", report.status, report.decided_by, report.decided_at))
+    have = list(report.history.order_by("at", "pk").values_list("from_status", "to_status", "actor_id", "at"))
+    if have == [(a, b, actor.pk if actor else None, at) for a, b, actor, at in steps]:
+        return
+    report.history.all().delete()
+    ActivityReportEvent.objects.bulk_create(
+        ActivityReportEvent(report=report, from_status=a, to_status=b, actor=actor, at=at) for a, b, actor, at in steps)
+
+
+def _seed_lecture_rounds(agency, author, clerk, lecturers: list, lecture_event_sync) -> None:
+    """Lecture requests every 80 days across the year. Each agency has its own lecturer and hour
+    (``partners_lecturer_no_overlap`` forbids double-booking a lecturer), and a rerun on a later day
+    moves the rounds in the direction of travel, so a round never lands on one not yet moved."""
+    from random import Random
+
+    from .models import LectureRequest
+
+    rng = Random(f"{agency.slug}:lectures")
+    lecturer = lecturers[agency.order % len(lecturers)]
+    hour = 9 + 2 * (agency.order // len(lecturers))
+    rounds = []
+    for n in range(1, 6):
+        days = -330 + (n - 1) * 80 + 2 * agency.order
+        roll = rng.random()
+        status = ("delivered" if days < -2 and roll < 0.85 else "cancelled" if days < -2
+                  else "scheduled" if days < 30 else "requested")
+        topic = f"{LECTURE_TOPICS[(n + agency.order) % len(LECTURE_TOPICS)]} ({n}차)"
+        rounds.append((topic, days, status, rng.choice(["staff", "staff", "affiliated", "citizens"]),
+                       rng.randint(20, 90), rng.randint(15, 80)))
+    first = LectureRequest.objects.filter(agency=agency, topic=rounds[0][0]).first()
+    if first is not None and first.preferred_start_1 < _at(rounds[0][1], hour):
+        rounds.reverse()  # moving forward: the latest round first
+    for topic, days, status, audience, size, attendance in rounds:
+        booked = status in ("scheduled", "delivered")
+        lecture, _ = LectureRequest.objects.update_or_create(
+            agency=agency, topic=topic,
+            defaults=dict(
+                audience=audience, expected_size=size, venue=f"{agency.name_ko} 대회의실", status=status,
+                requested_by=author, preferred_start_1=_at(days, hour), preferred_start_2=_at(days + 2, hour),
+                lecturer=lecturer if booked else None,
+                scheduled_start=_at(days, hour) if booked else None,
+                scheduled_end=_at(days, hour + 2) if booked else None,
+                attendance=attendance if status == "delivered" else None,
+                cancel_reason="기관 사정으로 일정을 취소했습니다." if status == "cancelled" else "",
+                decline_reason="", decided_by=clerk if status != "requested" else None,
+            ),
+        )
+        _sync_lecture_event(lecture, clerk, lecture_event_sync)
+
+
+def _sync_lecture_event(lecture, clerk, lecture_event_sync) -> None:
+    """A scheduled lecture's calendar event: created by the service the first time; on a later run
+    moved in place (the service would cancel it and create another, a new row each day)."""
+    if lecture.status != "scheduled":
+        return
+    if lecture.event_id is None:
+        lecture_event_sync(lecture=lecture, actor=clerk)
+        return
+    from events.models import Event
+
+    Event.objects.filter(pk=lecture.event_id).exclude(
+        starts_at=lecture.scheduled_start, ends_at=lecture.scheduled_end).update(
+        starts_at=lecture.scheduled_start, ends_at=lecture.scheduled_end)
 
 
 def _seed_report_history(report, *, staff, clerk, days_ago: int) -> None:
@@ -200,15 +320,15 @@ def seed_agreement() -> None:
             agency=agencies[slug], topic=topic,
             defaults=dict(
                 audience=audience, expected_size=size, venue=venue, status=status, requested_by=staff.get(slug),
-                preferred_start_1=_at(days, 14), preferred_start_2=_at(days + 2, 10),
+                preferred_start_1=_at(days, 17), preferred_start_2=_at(days + 2, 10),
                 lecturer=lecturers[lecturer_index] if booked else None,
-                scheduled_start=_at(days, 14) if booked else None, scheduled_end=_at(days, 16) if booked else None,
+                scheduled_start=_at(days, 17) if booked else None, scheduled_end=_at(days, 19) if booked else None,
                 attendance=extra if status == "delivered" else None,
                 decline_reason=extra if status == "declined" else "", decided_by=clerk if status != "requested" else None,
             ),
         )
-        if status == "scheduled" and lecture.event_id is None:
-            lecture_event_sync(lecture=lecture, actor=clerk)
+        _sync_lecture_event(lecture, clerk, lecture_event_sync)
+    seed_routine(agencies, clauses, staff, clerk, lecturers)
 
 
 def seed() -> None:

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from matchmaking.models import Match, MeetupSession, Profile
 
@@ -16,7 +17,10 @@ def test_demo_seed_is_idempotent_and_shows_a_match(client):
     role_permissions_sync()
     demo.seed()
     demo.seed()
-    assert Profile.objects.count() == 4 and MeetupSession.objects.count() == 2 and Match.objects.count() == 1
+    # 24 staff profiles; two held meetups (six matches each, enough to show above the suppression
+    # threshold) and one coming up.
+    assert Profile.objects.count() == 24 and MeetupSession.objects.count() == 3 and Match.objects.count() == 12
+    assert MeetupSession.objects.filter(drawn_at__isnull=True, event__starts_at__gt=timezone.now()).count() == 1
     haneul = Profile.objects.get(user__email="haneul@police.example.go.kr")
     client.force_login(haneul.user)
     page = client.get("/matchmaking/matches/").content.decode()
