@@ -32,6 +32,8 @@ class JsonErrorsMiddleware:
         if response.get("Content-Type", "").startswith("application/json"):
             return response
         code, message = MESSAGES.get(response.status_code, ("error", N_("요청을 처리하지 못했습니다.")))
+        if response.status_code == 403 and b"CSRF" in getattr(response, "content", b""):
+            code, message = "csrf_failed", N_("CSRF 검증에 실패했습니다. 이 API는 GET 요청만 받습니다.")
         body = json.dumps({"message": _(message), "code": code, "details": None}, ensure_ascii=False)
         replacement = HttpResponse(body, status=response.status_code, content_type="application/json; charset=utf-8")
         for header in ("Allow", "Retry-After", "Vary"):

@@ -113,6 +113,23 @@ def programs_json(request):
     return _attachment(response, f"gwangmyeong-programs-{lang}-{timezone.localdate():%Y%m%d}.json")
 
 
+@require_GET
+def index(request):
+    """/api/v1/: where the documentation, the OpenAPI document, the operations and the downloads are."""
+    document = api.get_openapi_schema()
+    body = {
+        "name": document["info"]["title"], "version": document["info"]["version"],
+        "documentation": request.build_absolute_uri("/api/v1/docs/"),
+        "openapi": request.build_absolute_uri("/api/v1/openapi.json"),
+        "operations": sorted(document["paths"]),
+        "downloads": ["/api/v1/downloads/events.csv", "/api/v1/downloads/programs.csv",
+                      "/api/v1/downloads/programs.json"],
+    }
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def not_found(request, rest=""):
     """Any other address under /api/: a JSON 404, never the HTML page."""
     return error_response(request, status=404, code="not_found", message=translation.gettext("찾는 자료가 없습니다."))

@@ -11,6 +11,8 @@ urlpatterns = [
     path("v1/downloads/events.csv", pages.events_csv, name="api_events_csv"),
     path("v1/downloads/programs.csv", pages.programs_csv, name="api_programs_csv"),
     path("v1/downloads/programs.json", pages.programs_json, name="api_programs_json"),
+    # Before django-ninja's own root (a bare 404): an index of the API for whoever opens /api/v1/.
+    path("v1/", pages.index, name="api_index"),
     path("v1/", api.urls),
     re_path(r"^(?P<rest>.*)$", pages.not_found),
 ]

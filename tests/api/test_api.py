@@ -182,3 +182,8 @@ def test_search_ignores_spacing_and_suggests_for_a_typo(client, city):
     typo = get(client, "/api/v1/programs?q=출샨장려금").json()
     assert typo["approximate"] is True and "출산 장려금" in typo["suggestions"]
     assert [p["slug"] for p in typo["results"]] == ["birth-incentive"]
+
+
+def test_the_api_root_says_where_everything_is(client):
+    body = get(client, "/api/v1/").json()
+    assert body["openapi"].endswith("/api/v1/openapi.json") and "/api/v1/events" in body["operations"]

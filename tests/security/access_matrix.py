@@ -15,10 +15,29 @@ EXTRA_KWARGS = {
     "reports:table_export": {"key": "applications_by_month", "fmt": "csv"},
     "reports:detail_export": {"kind": "applications"},
     "reports:export_job_download": {"token": "not-a-real-token"},
-    "my_applications:draft_discard": {"pk": 1},  # POST-only: every signed-in GET is 405 whatever the draft
+    "my_applications:draft_discard": {"pk": 1},
+    # The open data API: anonymous and the same for everyone; unknown ids are 404 for every role.
+    "api-v1:programs_detail": {"slug": "no-such-program"},
+    "api-v1:facilities_detail": {"slug": "no-such-facility"},
+    "api-v1:events_detail": {"event_id": 999999999},  # POST-only: every signed-in GET is 405 whatever the draft
 }
 
 MATRIX: dict[str, str] = {
+    "api-v1:agencies_list": "200 200 200 200 200 200 200",
+    "api-v1:agreement_detail": "200 200 200 200 200 200 200",
+    "api-v1:api-root": "200 200 200 200 200 200 200",
+    "api_index": "200 200 200 200 200 200 200",
+    "api-v1:events_detail": "404 404 404 404 404 404 404",
+    "api-v1:events_list": "200 200 200 200 200 200 200",
+    "api-v1:facilities_detail": "404 404 404 404 404 404 404",
+    "api-v1:facilities_list": "200 200 200 200 200 200 200",
+    "api-v1:openapi-json": "200 200 200 200 200 200 200",
+    "api-v1:programs_detail": "404 404 404 404 404 404 404",
+    "api-v1:programs_list": "200 200 200 200 200 200 200",
+    "api_docs": "200 200 200 200 200 200 200",
+    "api_events_csv": "200 200 200 200 200 200 200",
+    "api_programs_csv": "200 200 200 200 200 200 200",
+    "api_programs_json": "200 200 200 200 200 200 200",
     "account_change_password": "login 200 200 200 200 200 200",
     "account_confirm_email": "200 200 200 200 200 200 200",
     "account_confirm_login_code": "login 302 302 302 302 302 302",
