@@ -28,7 +28,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text_safe(value: Any) -> Any:
+def text_safe(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -57,7 +57,7 @@ def csv_stream(header: list[str], rows: Iterable[Iterable[Any]], *, batch: int =
     buffer.truncate()
     pending = 0
     for row in rows:
-        writer.writerow([_text_safe(v) for v in row])
+        writer.writerow([text_safe(v) for v in row])
         pending += 1
         if pending >= batch:
             yield buffer.getvalue().encode("utf-8")
@@ -98,7 +98,7 @@ def _xlsx_value(value: Any, sheet):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = XLSX_DATE_FORMAT
         return cell
-    return _text_safe(value)
+    return text_safe(value)
 
 
 def xlsx_write(target: IO[bytes], header: list[str], rows: Iterable[Iterable[Any]], *, title: str) -> int:
@@ -120,7 +120,7 @@ def xlsx_write(target: IO[bytes], header: list[str], rows: Iterable[Iterable[Any
     widths = [_display_width(label) for label in header]
     for row in sample:
         for index, value in enumerate(row):
-            width = _display_width(_text_safe(value) if not isinstance(value, date) else value)
+            width = _display_width(text_safe(value) if not isinstance(value, date) else value)
             if index < len(widths):
                 widths[index] = max(widths[index], width)
             else:
@@ -131,7 +131,7 @@ def xlsx_write(target: IO[bytes], header: list[str], rows: Iterable[Iterable[Any
     bold = Font(bold=True)
     header_cells = []
     for label in header:
-        cell = WriteOnlyCell(sheet, value=_text_safe(str(label)))
+        cell = WriteOnlyCell(sheet, value=text_safe(str(label)))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

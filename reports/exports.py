@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 # The writers are project plumbing (events and partners export through them too).
 from gwangmyeong_portal.exports import (  # noqa: F401 - re-exported for reports' views and tasks
     XLSX_CONTENT_TYPE,
-    _text_safe,
     csv_stream,
     format_datetime,
+    text_safe,
     xlsx_write,
 )
 
