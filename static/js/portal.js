@@ -149,10 +149,16 @@
           icon.className = "svg-icon ico-delete-fill";
           icon.setAttribute("aria-hidden", "true");
           remove.appendChild(icon);
-          remove.addEventListener("click", function () {
+          remove.addEventListener("click", function (event) {
             input.value = "";
             render();
-            pick.focus();
+            if (event.detail > 0) { pick.focus(); return; }  // a pointer
+            // A key: move focus once it is released, or the same Enter would press 파일 선택 too
+            // and open the file dialog again.
+            document.addEventListener("keyup", function once() {
+              document.removeEventListener("keyup", once);
+              pick.focus();
+            });
           });
           wrap.appendChild(remove);
           info.appendChild(name);
