@@ -96,3 +96,15 @@ def test_without_javascript_the_language_list_and_the_menu_still_work(browser, l
         assert page.locator("html").get_attribute("lang") == "en"
     finally:
         context.close()
+
+
+def test_reduced_motion_turns_transitions_off(browser, live_server, viewport):
+    context = browser.new_context(viewport=viewport, reduced_motion="reduce", base_url=live_server.url, locale="ko-KR")
+    page = context.new_page()
+    try:
+        page.goto("/")
+        durations = page.evaluate("""() => [...document.querySelectorAll('#krds-header *, #mobile-nav, .krds-btn')]
+          .map(el => parseFloat(getComputedStyle(el).transitionDuration) || 0)""")
+        assert max(durations) <= 0.001
+    finally:
+        context.close()

@@ -129,3 +129,18 @@ def test_event_cards_show_places_left_and_the_list_costs_no_query_per_card(clien
         EventFactory(title_ko=f"더 많은 행사 {n}")
     with django_assert_max_num_queries(few):
         client.get("/events/list/")
+
+
+def test_file_fields_render_krds_file_upload_that_works_without_javascript(client, citizen):
+    program = ProgramFactory(slug="upload-form")
+    RequiredDocumentFactory(program=program, name_ko="가족관계증명서", is_required=True)
+    client.force_login(citizen)
+    html = client.get("/programs/upload-form/apply/").content.decode()
+    box = html[html.index('class="krds-file-upload portal-file-upload"'):]
+    box = box[:box.index("data-file-items")]
+    # The browser's own input is in the form (it is what works without JavaScript) ...
+    assert re.search(r'<input type="file" name="doc_\d+"', box)
+    # ... and KRDS's Korean button, hidden until static/js/portal.js takes over, plus the file list.
+    assert "파일 선택</button>" in box and "data-file-pick" in box and " hidden>" in box
+    assert "가족관계증명서" in box and "필수" in box
+    assert "<script" not in html[html.index("<body"):]  # the CSP forbids inline scripts
