@@ -144,3 +144,15 @@ def test_file_fields_render_krds_file_upload_that_works_without_javascript(clien
     assert "파일 선택</button>" in box and "data-file-pick" in box and " hidden>" in box
     assert "가족관계증명서" in box and "필수" in box
     assert "<script" not in html[html.index("<body"):]  # the CSP forbids inline scripts
+
+
+def test_catalog_pages_through_krds_pagination(client):
+    from programs.views import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 1):
+        ProgramFactory(title_ko=f"사업 {n:02d}")
+    html = client.get("/programs/?stage=pregnancy_birth").content.decode()
+    nav = html[html.index('<nav class="krds-pagination"'):]
+    nav = nav[:nav.index("</nav>")]
+    assert 'aria-current="page"' in nav and 'class="page-navi prev disabled"' in nav
+    assert 'href="?stage=pregnancy_birth&amp;page=2"' in nav or 'href="?stage=pregnancy_birth&page=2"' in nav
