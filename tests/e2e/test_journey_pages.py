@@ -12,6 +12,16 @@ from tests.programs.factories import ApplicationFactory, ProgramFactory, Require
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# Controls under WCAG 2.2's 24 px target size (44 px for primary buttons); links inside a sentence are
+# exempt, links alone in a list item are not.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    '#krds-header a, #krds-header button, .krds-breadcrumb-wrap a, #krds-footer a, main .krds-btn, ' +
+    'main li > a:only-child, main dd > a:only-child, .krds-pagination a')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, r]) => r.height < (el.matches('.krds-btn.primary') ? 44 : 24) - 0.5 || r.width < 23.5)
+  .map(([el, r]) => `${el.outerHTML.slice(0, 80)} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+
 
 @pytest.fixture
 def journey_data(citizen):
@@ -39,6 +49,7 @@ def test_journey_pages_have_no_accessibility_violations(page, login, citizen, ax
         page.goto(url)
         assert page.locator("html").get_attribute("lang") == language
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1, url
+        assert page.evaluate(SMALL_TARGETS) == [], url
         axe_audit(page)
 
 
