@@ -222,4 +222,6 @@ def event_this_month_for_home(*, limit: int = 6) -> list[Event]:
     next_month = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     queryset = Event.objects.filter(is_public=True, parent__isnull=True, status=Event.Status.SCHEDULED,
                                     ends_at__gte=now, starts_at__lt=local_midnight(next_month))
+    # The singles meetups are for the institutions' staff, never the public front page (issue 13.8).
+    queryset = queryset.exclude(type=Event.Type.MEETUP)
     return list(with_card_figures(queryset.select_related("organiser")).order_by("starts_at", "pk")[:limit])

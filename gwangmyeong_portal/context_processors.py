@@ -39,10 +39,8 @@ def main_menu(request) -> list[dict]:
         {"key": "partners", "label": _("협약 기관"), "url": reverse("partners:index"), "children": [
             (_("협약 기관 소개"), reverse("partners:index")),
         ]},
-        # The singles-meetup registry (staff of the eleven institutions).
-        {"key": "matchmaking", "label": _("미혼남녀 만남"), "url": reverse("matchmaking:landing"), "children": [
-            (_("미혼남녀 만남 안내"), reverse("matchmaking:landing")),
-        ]},
+        # No singles-meetup entry: the registry is for staff of the eleven institutions, who reach it
+        # from 협약 기관 and their my page (matchmaking keeps it off the public menu and calendar).
     ]
     if signed_in and user.is_staff:
         sections.append({"key": "reports", "label": _("통계·보고서"), "url": reverse("reports:dashboard"),

@@ -55,6 +55,7 @@ def test_main_menu_is_rendered_for_desktop_and_the_mobile_menu_with_the_same_sec
     mobile = html[html.index('id="mobile-nav"'):html.index("</header>")]
     for href in ("/programs/", "/programs/finder/", "/events/", "/partners/"):
         assert f'href="{href}"' in desktop and f'href="{href}"' in mobile
+    assert "/matchmaking/" not in desktop + mobile  # the meetup registry is not on the public menu
     # The section of the current page is marked.
     assert re.search(r'href="/events/" class="gnb-main-trigger is-link selected" aria-current="true"', desktop)
     # "전체메뉴" works without JavaScript: a link to the menu, which has a close link.
@@ -103,12 +104,13 @@ def test_home_lists_programs_open_now_with_d_n_and_this_months_events_as_cards(c
     full = EventFactory(title_ko="부부 출산교실", starts_at=timezone.now() + timedelta(days=3), capacity=1)
     RegistrationFactory(event=full, party_size=1, user=make_user("full@example.com"))
     EventFactory(title_ko="다음 달 행사", starts_at=timezone.now() + timedelta(days=40))
+    EventFactory(title_ko="직원 만남 행사", type="meetup", starts_at=timezone.now() + timedelta(days=4))
     html = client.get("/").content.decode()
     open_part = html[html.index('id="open-title"'):html.index('id="finder-title"')]
     assert "출산장려금" in open_part and "D-5" in open_part and "끝난 사업" not in open_part
     assert "최대 1,000,000원" in open_part and "2개" in open_part  # amount, documents to prepare
     events_part = html[html.index('id="events-title"'):html.index('id="news-title"')]
-    assert "부부 출산교실" in events_part and "다음 달 행사" not in events_part
+    assert "부부 출산교실" in events_part and "다음 달 행사" not in events_part and "직원 만남 행사" not in html
     assert 'class="event-date-badge"' in events_part and "마감 · 대기 0명" in events_part
     assert "대기 신청 가능" in events_part
     assert 'href="/programs/finder/"' in html and 'role="search"' in html
