@@ -269,3 +269,23 @@ def series_nav(user, *, event: Event) -> dict | None:
     return {"series": event.series, "number": index + 1, "count": len(sessions), "sessions": sessions,
             "prev": sessions[index - 1] if index > 0 else None,
             "next": sessions[index + 1] if index + 1 < len(sessions) else None}
+def with_card_figures(queryset):
+    """Annotate what an event card shows (events/_card.html): ``card_taken`` (people holding a place)
+    and ``card_waiting`` (on the waitlist), in the list's own query."""
+    return queryset.annotate(
+        card_taken=Sum("registrations__party_size", filter=Q(registrations__status__in=Registration.HOLDS_PLACE)),
+        card_waiting=Sum("registrations__party_size", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+    )
+
+
+def event_this_month_for_home(*, limit: int = 6) -> list[Event]:
+    """Public events of the current calendar month that have not ended, soonest first, with their card
+    figures; the same for every visitor (one query)."""
+    now = timezone.now()
+    day = today()
+    next_month = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    queryset = Event.objects.filter(is_public=True, parent__isnull=True, status=Event.Status.SCHEDULED,
+                                    ends_at__gte=now, starts_at__lt=local_midnight(next_month))
+    # The singles meetups are for the institutions' staff, never the public front page (issue 13.8).
+    queryset = queryset.exclude(type=Event.Type.MEETUP)
+    return list(with_card_figures(queryset.select_related("organiser")).order_by("starts_at", "pk")[:limit])

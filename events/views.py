@@ -126,7 +126,7 @@ def event_list(request):
     filters = selectors.Filters.from_query(request.GET)
     past = request.GET.get("past") == "1"
     start = selectors.local_midnight(selectors.today())
-    queryset = selectors.event_list_visible_to(request.user, filters=filters)
+    queryset = selectors.with_card_figures(selectors.event_list_visible_to(request.user, filters=filters))
     queryset = queryset.filter(starts_at__lt=start).order_by("-starts_at", "-pk") if past else queryset.filter(
         ends_at__gte=start)
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))

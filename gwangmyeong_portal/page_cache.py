@@ -144,8 +144,10 @@ def bump_users(user_ids, *, after_commit: bool = True) -> None:
         transaction.on_commit(forget_all)
 
 
-def anonymous_page(kind: str):
+def anonymous_page(kind: str, *also: str):
     """View decorator: a whole page for anonymous visitors, cached per path, query and language.
+    A page built from more than one kind of rows names the others in ``also`` (the home page shows
+    programs and events): a change to any of them refreshes it.
 
     An anonymous page carries nothing personal once the language switcher needs no CSRF token
     (``gwangmyeong_portal.urls``), so the HTML every anonymous visitor gets is the same. Only
@@ -160,7 +162,7 @@ def anonymous_page(kind: str):
             if (request.method != "GET" or request.user.is_authenticated or "messages" in request.COOKIES
                     or len(query) > 500):
                 return view(request, *args, **kwargs)
-            cache_key = key(kind, "anonymous-page", request.path, query)
+            cache_key = key(kind, "anonymous-page", request.path, query, *(version(other) for other in also))
             cached = cache.get(cache_key)
             if cached is not None:
                 content, content_type = cached

@@ -8,6 +8,9 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("terms/", views.terms, name="terms"),
     # The language switcher posts without a CSRF token so that anonymous pages hold nothing
     # per-visitor and can be cached whole; switching someone's display language is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -1,30 +1,33 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from . import page_cache
 from .health import health_report
 
 
-@page_cache.anonymous_page("events")
+@page_cache.anonymous_page("events", "programs")
 def home(request):
-    """The front door: the three life stages, upcoming events and a search box."""
-    stages = [
-        {"key": "pregnancy", "icon": "🤰"},
-        {"key": "childcare", "icon": "🧸"},
-        {"key": "jobs", "icon": "🏠"},
-    ]
-    return render(request, "home.html", {"stages": stages, "upcoming_events": _upcoming_events(request)})
+    """The landing page: search, the three life stages, programs open now with their deadline, this
+    month's events as cards, the finder's call to action and news of windows about to open."""
+    return render(request, "home.html", {
+        "open_programs": _home_part("programs", "home-open-programs", "program_open_for_home"),
+        "opening_soon": _home_part("programs", "home-opening-soon", "program_opening_soon"),
+        "month_events": _home_part("events", "home-month-events", "event_this_month_for_home"),
+    })
 
 
-def _upcoming_events(request):
-    from events.selectors import event_upcoming_for_home
+def _home_part(kind: str, name: str, selector: str):
+    """One part of the front page, the same for every visitor, cached until its rows change. The
+    hour in the key lets started events and closed windows drop off without waiting for a change."""
+    import importlib
 
-    # Public events only, so one cached list serves everyone; the hour in the key lets events
-    # that have started drop off without waiting for a change.
-    hour = timezone.localtime().strftime("%H")
-    return page_cache.get_or_set(page_cache.key("events", "home-upcoming", hour), event_upcoming_for_home)
+    module = importlib.import_module("programs.selectors" if kind == "programs" else "events.selectors")
+    hour = timezone.localtime().strftime("%Y%m%d%H")
+    return page_cache.get_or_set(page_cache.key(kind, name, hour), getattr(module, selector))
 
 
 @never_cache
@@ -39,3 +42,61 @@ def server_error(request):
         return render(request, "500.html", status=500)
     except Exception:
         return JsonResponse({"error": "server error"}, status=500)
+
+
+# The privacy policy's revisions, newest first: (date, what changed). Add a row whenever the
+# processing described on /privacy/ changes.
+PRIVACY_POLICY_REVISIONS = [
+    ("2026-12-02", _("개인정보 처리방침을 처음 게시했습니다.")),
+]
+ACCESSIBILITY_STATEMENT_DATE = "2026-12-02"
+
+
+def privacy(request):
+    """개인정보 처리방침 (PIPA art. 30): purposes, items, retention read from settings, provision to
+    partner agencies, the data subject's rights, the privacy officer and the revision history."""
+    from partners.models import Agency
+
+    retention = [
+        (_("서비스 신청서(신청 내용, 연락처, 제출 서류)"), _("결정·취하 후"), settings.APPLICATION_RETENTION_DAYS),
+        (_("작성 중인 신청서"), _("마지막 저장 후"), settings.APPLICATION_DRAFT_RETENTION_DAYS),
+        (_("맞춤 혜택 찾기에 저장한 답변"), _("마지막 저장 후"), settings.FINDER_PROFILE_RETENTION_DAYS),
+        (_("행사 신청·참석·후기"), _("행사가 끝난 후"), settings.REGISTRATION_RETENTION_DAYS),
+        (_("알림(앱·이메일·문자) 내용"), _("작성 후"), settings.MESSAGE_RETENTION_DAYS),
+        (_("미혼남녀 만남 프로필"), _("마지막 이용 후"), settings.MATCHMAKING_RETENTION_DAYS),
+        (_("미혼남녀 만남 동의·재직 확인 요청(프로필 없음)"), _("마지막 단계 후"),
+         settings.MATCHMAKING_UNUSED_CONSENT_DAYS),
+        (_("개인정보 접속기록(직원의 조회·다운로드 기록)"), _("기록 후"), settings.ACCESS_LOG_RETENTION_DAYS),
+    ]
+    agencies = list(Agency.objects.partners().active())
+    return render(request, "pages/privacy.html", {
+        "crumbs": [(_("개인정보 처리방침"), request.path)],
+        "retention": retention,
+        "agencies": agencies,
+        "officer": {
+            "name": settings.PRIVACY_OFFICER_NAME,
+            "department": settings.PRIVACY_OFFICER_DEPARTMENT,
+            "phone": settings.PRIVACY_OFFICER_PHONE,
+            "email": settings.PRIVACY_OFFICER_EMAIL,
+        },
+        "revisions": PRIVACY_POLICY_REVISIONS,
+        "effective_date": PRIVACY_POLICY_REVISIONS[0][0],
+        "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        "registration_days": settings.REGISTRATION_RETENTION_DAYS,
+    })
+
+
+def accessibility(request):
+    """웹 접근성 정책: the standard followed, how it is checked, known exceptions and whom to tell."""
+    return render(request, "pages/accessibility.html", {
+        "crumbs": [(_("웹 접근성 정책"), request.path)],
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        "contact_phone": settings.CITY_OFFICE_PHONE,
+        "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+    })
+
+
+def terms(request):
+    """이용약관: what the portal offers, accounts, and the limits of what it promises."""
+    return render(request, "pages/terms.html", {"crumbs": [(_("이용약관"), request.path)],
+                                                "effective_date": PRIVACY_POLICY_REVISIONS[-1][0]})

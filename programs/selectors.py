@@ -16,6 +16,9 @@ from django.utils.translation import get_language
 from . import eligibility
 from .models import Application, HouseholdTag, LifeStage, Program
 
+# What a program card shows beyond the row: the documents to prepare (programs/_card.html).
+CARD_PREFETCH = ("required_documents",)
+
 
 @dataclass(frozen=True)
 class CatalogFilters:
@@ -197,7 +200,8 @@ def program_catalog(user, *, filters: CatalogFilters | None = None) -> ProgramSe
     if filters.open_now:
         queryset = queryset & Program.objects.open_now()
     search = program_search(queryset, text=filters.q)
-    programs = search.programs.prefetch_related(Prefetch("household_tags", queryset=HouseholdTag.objects.all()))
+    programs = search.programs.prefetch_related(Prefetch("household_tags", queryset=HouseholdTag.objects.all()),
+                                                *CARD_PREFETCH)
     return replace(search, programs=programs)
 
 
@@ -348,3 +352,22 @@ def application_get_visible(user, reference: str) -> Application:
     return (Application.objects.visible_to(user).select_related("program", "applicant")
             .prefetch_related("history", "documents__required_document").get(reference=reference))
 
+
+
+def program_open_for_home(*, limit: int = 6) -> list[Program]:
+    """Programs taking online applications today, the nearest deadline first (open-ended last), for
+    the front page's "지금 신청할 수 있어요"; the same for every visitor."""
+    from django.db.models import F
+
+    return list(Program.objects.open_now().order_by(F("closes_on").asc(nulls_last=True), "title_ko")
+                .prefetch_related(*CARD_PREFETCH)[:limit])
+
+
+def program_opening_soon(*, days: int = 45, limit: int = 5) -> list[Program]:
+    """Published online programs whose application window opens within ``days`` (the front page's news)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return list(Program.objects.published().filter(apply_method=Program.ApplyMethod.ONLINE,
+                                                   opens_on__gt=today, opens_on__lte=today + timedelta(days=days))
+                .order_by("opens_on", "title_ko")[:limit])

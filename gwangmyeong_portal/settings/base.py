@@ -343,6 +343,13 @@ CRISPY_TEMPLATE_PACK = "krds"
 
 PORTAL_NAME = _("광명시 아이와 맘 편한 도시")
 CITY_OFFICE_PHONE = "02-2680-6716"
+# The privacy officer (개인정보 보호책임자) and the desk handling privacy requests, named on the
+# privacy policy (/privacy/) as PIPA art. 30 and 31 ask; the accessibility statement's contact.
+PRIVACY_OFFICER_NAME = env_str("PRIVACY_OFFICER_NAME", "")
+PRIVACY_OFFICER_DEPARTMENT = env_str("PRIVACY_OFFICER_DEPARTMENT", "광명시청 여성가족과")
+PRIVACY_OFFICER_PHONE = env_str("PRIVACY_OFFICER_PHONE", CITY_OFFICE_PHONE)
+PRIVACY_OFFICER_EMAIL = env_str("PRIVACY_OFFICER_EMAIL", "privacy@gm.go.kr")
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", PRIVACY_OFFICER_EMAIL)
 
 LOGGING = {
     "version": 1,

@@ -41,6 +41,11 @@ def krds_is_radio(field) -> bool:
 
 
 @register.filter
+def krds_is_file(field) -> bool:
+    return isinstance(field.field.widget, forms.FileInput)
+
+
+@register.filter
 def krds_widget(field):
     """Render the field's widget with KRDS classes and its aria links."""
     widget = field.field.widget

@@ -102,7 +102,7 @@ def test_header_badge_counts_unread_messages_with_one_query(citizen, django_asse
     with django_assert_num_queries(1):
         html = render_to_string("notifications/_header_badge.html", request=request)
     assert reverse("notifications:inbox") in html
-    assert '<span class="badge" aria-hidden="true">3</span>' in html
+    assert '<span class="krds-badge bg-danger small" aria-hidden="true">3</span>' in html
     assert "읽지 않은 알림 3건" in html
 
 
