@@ -244,8 +244,8 @@ def _sync_lecture_event(lecture, clerk, lecture_event_sync) -> None:
     if lecture.event_id is None:
         lecture_event_sync(lecture=lecture, actor=clerk)
         return
-    from events.models import Event
-
+    # The calendar's model through the lecture's own link: partners imports events only in the bridge.
+    Event = lecture._meta.get_field("event").related_model  # noqa: N806
     Event.objects.filter(pk=lecture.event_id).exclude(
         starts_at=lecture.scheduled_start, ends_at=lecture.scheduled_end).update(
         starts_at=lecture.scheduled_start, ends_at=lecture.scheduled_end)
