@@ -61,6 +61,10 @@ def render(message: Message) -> Rendered:
         if message.channel == Message.Channel.ALIMTALK:
             text = alimtalk_backends.with_stop_line(rendered.body, language_for(recipient))
             return Rendered(subject=rendered.subject, body=text, sms=text)
+        if message.channel == Message.Channel.EMAIL and not getattr(kind, "account_mail", False):
+            # Every message says how to stop it (sign-up and sign-in mails cannot be stopped).
+            body = alimtalk_backends.with_stop_line(rendered.body, language_for(recipient)) + "\n"
+            return Rendered(subject=rendered.subject, body=body, sms=rendered.sms)
         return rendered
     except MissingContextVariable as exc:
         raise PermanentDeliveryError(f"{exc} in templates of {message.kind}") from None

@@ -236,3 +236,49 @@ def test_the_logging_backend_masks_the_number(caplog):
 
 def test_sms_or_lms_by_euc_kr_bytes():
     assert sms_type("가" * 45) == "SMS" and sms_type("가" * 46) == "LMS" and sms_type("a" * 90) == "SMS"
+
+
+# --- Preferences ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def templates(settings):
+    settings.ALIMTALK_TEMPLATES = {"notifications.reminder": "KA01TP-REMINDER", "notifications.urgent": "KA01TP-URG"}
+
+
+def test_citizens_choose_alimtalk_text_or_email_per_kind(templates, phone_citizen, client):
+    client.force_login(phone_citizen)
+    page = client.get(reverse("notifications:settings")).content.decode()
+    assert 'name="notifications.reminder__alimtalk"' in page and 'name="notifications.urgent__alimtalk"' in page
+    assert 'name="notifications.welcome__alimtalk"' not in page  # no approved template: not offered
+    response = client.post(reverse("notifications:settings"), {
+        "notifications.reminder__sms": "on", "notifications.urgent__alimtalk": "on"})
+    assert response.status_code == 302
+    services.notify(recipient=phone_citizen, kind="notifications.reminder", context={"title": "t", "when": "w"})
+    services.notify(recipient=phone_citizen, kind="notifications.urgent", context={"text": "단수"})
+    channels = set(Message.objects.values_list("kind", "channel"))
+    assert ("notifications.reminder", "sms") in channels and ("notifications.reminder", "alimtalk") not in channels
+    assert ("notifications.reminder", "email") not in channels
+    assert ("notifications.urgent", "alimtalk") in channels and ("notifications.urgent", "sms") not in channels
+
+
+def test_an_urgent_kind_cannot_be_turned_off_entirely(templates, phone_citizen, client):
+    client.force_login(phone_citizen)
+    response = client.post(reverse("notifications:settings"), {"notifications.reminder__email": "on"})
+    assert response.status_code == 200
+    assert "긴급 안내는 이메일, 문자, 알림톡 중 하나 이상으로 받아야 합니다." in response.content.decode()
+    assert not phone_citizen.notification_preferences.exists()
+    with pytest.raises(ValueError, match="urgent"):
+        services.preferences_update(user=phone_citizen, choices={
+            ("notifications.urgent", "email"): False, ("notifications.urgent", "sms"): False,
+            ("notifications.urgent", "alimtalk"): False})
+    assert not phone_citizen.notification_preferences.exists()
+
+
+def test_every_email_and_alimtalk_says_how_to_stop_it(templates, phone_citizen, send_now):
+    from django.core import mail
+
+    with send_now():
+        services.notify(recipient=phone_citizen, kind="notifications.reminder", context={"title": "t", "when": "w"},
+                        channels=["email", "alimtalk"])
+    assert "수신 설정 변경·중단: http://127.0.0.1:8000/me/notifications/settings/" in mail.outbox[0].body
+    assert row("alimtalk").body.endswith("수신 설정 변경·중단: http://127.0.0.1:8000/me/notifications/settings/")
