@@ -15,6 +15,7 @@ EXTRA_KWARGS = {
     "reports:table_export": {"key": "applications_by_month", "fmt": "csv"},
     "reports:detail_export": {"kind": "applications"},
     "reports:export_job_download": {"token": "not-a-real-token"},
+    "notifications:solapi_reports": {"token": "not-the-real-token"},  # SOLAPI's webhook: POST only
     "my_applications:draft_discard": {"pk": 1},  # POST-only: every signed-in GET is 405 whatever the draft
 }
 
@@ -276,6 +277,7 @@ MATRIX: dict[str, str] = {
     "notifications:mark_read": "login 405 405 405 405 405 405",
     "notifications:open": "login 302 404 404 404 404 404",
     "notifications:settings": "login 200 200 200 200 200 200",
+    "notifications:solapi_reports": "405 405 405 405 405 405 405",
     "partners:agency": "200 200 200 200 200 200 200",
     "partners:index": "200 200 200 200 200 200 200",
     "partners:overview": "login 403 403 403 403 200 200",
