@@ -129,6 +129,18 @@ def test_a_refused_alimtalk_fails_with_the_reason_and_goes_once_as_sms(solapi, p
     assert row("sms").fallback_of == talk
 
 
+def test_a_provider_down_past_every_retry_sends_the_text_instead(solapi, phone_citizen, send_now, settings):
+    settings.NOTIFY_MAX_ATTEMPTS = 1
+    solapi.answers = [500]
+    with send_now():
+        notify_test(phone_citizen, channels=["alimtalk"])
+    talk = row("alimtalk")
+    assert talk.status == "failed" and "gave up after 1 attempts" in talk.last_error
+    text = row("sms", fallback_of=talk)
+    assert text.status == "sent" and [m["type"] for m in solapi.sent] == ["SMS"]  # its own short text
+    assert "[광명시]" in solapi.sent[0]["text"]
+
+
 # --- Fallback after a receipt ------------------------------------------------------------------
 
 def test_not_a_kakaotalk_user_gets_the_same_words_once_by_lms_and_the_log_shows_both(
