@@ -294,3 +294,16 @@ def test_every_email_and_alimtalk_says_how_to_stop_it(templates, phone_citizen, 
                         channels=["email", "alimtalk"])
     assert "수신 설정 변경·중단: http://127.0.0.1:8000/me/notifications/settings/" in mail.outbox[0].body
     assert row("alimtalk").body.endswith("수신 설정 변경·중단: http://127.0.0.1:8000/me/notifications/settings/")
+
+
+def test_make_run_logs_alimtalk_with_the_number_masked(templates, phone_citizen, send_now, caplog, settings):
+    settings.ALIMTALK_BACKEND = "notifications.alimtalk.LoggingAlimtalkBackend"
+    lg = logging.getLogger("notifications.alimtalk")
+    caplog.set_level(logging.INFO, logger="notifications.alimtalk")
+    lg.addHandler(caplog.handler)  # the eager task runs under Celery's logging set-up
+    with send_now():
+        services.notify(recipient=phone_citizen, kind="notifications.urgent", context={"text": "단수 안내"})
+    talk = row("alimtalk")
+    lg.removeHandler(caplog.handler)
+    assert (talk.status, talk.receipt) == ("sent", "delivered"), talk.last_error
+    assert "알림톡 to ***-5678" in caplog.text and "010-1234" not in caplog.text and "단수 안내" in caplog.text
