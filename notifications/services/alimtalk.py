@@ -122,8 +122,9 @@ def alimtalk_receipts_poll(*, now: datetime | None = None, limit: int = 200) -> 
 
 def alimtalk_reports_apply(*, reports: list[dict]) -> dict[str, int]:
     """A webhook call's reports (SOLAPI single reports: ``[{"eventDataId", "data": {"messageId",
-    "statusCode", …}}]``), all or nothing: one unknown message id rolls the whole call back and
-    raises ``UnknownProviderMessage``, so nothing changes. ``ValueError`` for a malformed body."""
+    "statusCode", "type", …}}]``), all or nothing: one unknown 알림톡 id rolls the whole call back
+    and raises ``UnknownProviderMessage``, so nothing changes. Reports of other types (the texts
+    SOLAPI also sent) are acknowledged and ignored. ``ValueError`` for a malformed body."""
     if not isinstance(reports, list) or not reports:
         raise ValueError("a list of reports is expected")
     outcome: dict[str, int] = {}
@@ -132,6 +133,10 @@ def alimtalk_reports_apply(*, reports: list[dict]) -> dict[str, int]:
             data = report.get("data") if isinstance(report, dict) else None
             if not isinstance(data, dict) or not data.get("messageId") or not data.get("statusCode"):
                 raise ValueError("each report needs data.messageId and data.statusCode")
+            if data.get("type") and data["type"] != "ATA":
+                # SOLAPI reports every message of the account, texts too; only 알림톡 receipts are kept.
+                outcome["ignored"] = outcome.get("ignored", 0) + 1
+                continue
             result = alimtalk_receipt_apply(provider_message_id=str(data["messageId"]),
                                             status_code=str(data["statusCode"]),
                                             status_message=str(data.get("statusMessage") or ""))

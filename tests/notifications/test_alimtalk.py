@@ -160,6 +160,9 @@ def test_not_a_kakaotalk_user_gets_the_same_words_once_by_lms_and_the_log_shows_
     assert text.status == "sent" and text.body == talk.body
     assert [m["type"] for m in solapi.sent] == ["ATA", "LMS"]  # over 90 bytes in EUC-KR
     assert solapi.sent[1]["text"] == talk.body and solapi.sent[1]["to"] == "01012345678"
+    # SOLAPI reports the LMS too: acknowledged, not an unknown 알림톡.
+    lms_report = post_report(client, solapi.report(solapi.sent[1]["messageId"]))
+    assert lms_report.status_code == 200 and lms_report.json()["ignored"] == 1
 
     # SOLAPI retries its webhook, someone replays it, the poll comes round: still one text.
     with send_now():
