@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench messages backup restore clean
+.PHONY: run test lint bench messages backup restore clean screens
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(VENV)/.installed-dev
 	@failed=""; for script in bench/*.py; do echo "== $$script"; \
 	  DJANGO_SETTINGS_MODULE=gwangmyeong_portal.settings.test $(PY) $$script || failed="$$failed $$script"; done; \
 	  if [ -n "$$failed" ]; then echo "bench: target missed or error in:$$failed"; exit 1; fi
+
+# PNGs of the most used pages for each demo role, 360 and 1280 px, Korean and English, into docs/screens/.
+screens: $(VENV)/.installed-dev
+	$(PY) scripts/screens.py
 
 # Database + uploads into backups/; restore with `make restore BACKUP=backups/db-….dump [MEDIA=…tar.gz]`.
 backup:

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,15 +16,17 @@ from .models import Message
 class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     """The delivery log: clerks see what was sent to whom and resend failures; nobody edits content."""
 
-    list_display = ("created_at", "recipient_email", "kind", "channel", "status", "attempts", "last_error_short",
-                    "sent_at")
-    list_filter = ("status", "channel", "kind")
+    list_display = ("created_at", "recipient_email", "kind", "channel", "status", "receipt", "attempts",
+                    "last_error_short", "fallback_link", "sent_at")
+    list_filter = ("status", "channel", "receipt", "kind")
     search_fields = ("recipient__email",)
-    list_select_related = ("recipient",)
+    list_select_related = ("recipient", "fallback", "fallback_of")
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
     fields = ("recipient", "kind", "channel", "status", "attempts", "last_error", "idempotency_key", "link",
-              "subject", "body", "context", "not_before", "claimed_at", "created_at", "sent_at", "read_at")
+              "subject", "body", "context", "not_before", "claimed_at", "created_at", "sent_at", "read_at",
+              # 알림톡: what the provider reported, and the text that stood in for it (or the 알림톡 it stood in for).
+              "provider_message_id", "provider_status", "receipt", "receipt_at", "fallback_link", "fallback_of")
 
     def get_fields(self, request, obj=None):
         # An account mail's text and variables hold one-time links (password reset, e-mail confirmation).
@@ -31,7 +35,7 @@ class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         return self.fields
 
     def get_queryset(self, request):
-        return Message.objects.visible_to(request.user).select_related("recipient")
+        return Message.objects.visible_to(request.user).select_related("recipient", "fallback", "fallback_of")
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -49,6 +53,18 @@ class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("마지막 오류"))
     def last_error_short(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.display(description=_("대체 발송"))
+    def fallback_link(self, obj):
+        """The SMS/LMS sent because this 알림톡 was not delivered — or, on that text, the 알림톡."""
+        try:
+            other, label = obj.fallback, _("대체 문자 #%(id)s")
+        except Message.DoesNotExist:
+            other, label = obj.fallback_of, _("원래 알림톡 #%(id)s")
+        if other is None:
+            return ""
+        url = reverse("admin:notifications_message_change", args=[other.pk])
+        return format_html('<a href="{}">{}</a>', url, label % {"id": other.pk})
 
     @admin.action(description=_("실패한 알림 다시 보내기"), permissions=["change"])
     def resend_failed(self, request, queryset):

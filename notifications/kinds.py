@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHANNELS: tuple[str, ...] = ("inapp", "email", "sms")
+CHANNELS: tuple[str, ...] = ("inapp", "email", "sms", "alimtalk")
 
 
 class UnknownKind(LookupError):

@@ -45,6 +45,15 @@ class Message(models.Model):
         INAPP = "inapp", _("앱 알림함")
         EMAIL = "email", _("이메일")
         SMS = "sms", _("문자")
+        ALIMTALK = "alimtalk", _("카카오 알림톡")
+
+    class Receipt(models.TextChoices):
+        """What the provider reported after accepting an 알림톡 (``notifications.alimtalk``)."""
+
+        NONE = "", _("해당 없음")
+        AWAITING = "awaiting", _("결과 대기")
+        DELIVERED = "delivered", _("수신 완료")
+        UNDELIVERED = "undelivered", _("수신 실패")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("발송 대기")
@@ -72,6 +81,14 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
     sent_at = models.DateTimeField(_("발송 시각"), null=True, blank=True)
     read_at = models.DateTimeField(_("읽은 시각"), null=True, blank=True)
+    # 알림톡: the provider's id of the accepted message, its latest status code and what it means.
+    provider_message_id = models.CharField(_("발송사 메시지 ID"), max_length=64, blank=True, db_index=True)
+    provider_status = models.CharField(_("발송사 상태 코드"), max_length=16, blank=True)
+    receipt = models.CharField(_("수신 결과"), max_length=12, choices=Receipt.choices, blank=True, default="")
+    receipt_at = models.DateTimeField(_("수신 결과 시각"), null=True, blank=True)
+    # A text sent because the 알림톡 it stands in for was not delivered: the log shows both rows.
+    fallback_of = models.OneToOneField("self", on_delete=models.CASCADE, null=True, blank=True,
+                                       related_name="fallback", verbose_name=_("대체 발송한 원래 알림"))
 
     objects = MessageQuerySet.as_manager()
 
@@ -84,12 +101,14 @@ class Message(models.Model):
                 condition=Q(status__in=["pending", "held", "sending", "sent", "failed"]),
                 name="notifications_message_status_valid",
             ),
-            models.CheckConstraint(condition=Q(channel__in=["inapp", "email", "sms"]),
+            models.CheckConstraint(condition=Q(channel__in=["inapp", "email", "sms", "alimtalk"]),
                                    name="notifications_message_channel_valid"),
             models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False),
                                    name="notifications_message_sent_has_time"),
             models.CheckConstraint(condition=~Q(status="sending") | Q(claimed_at__isnull=False),
                                    name="notifications_message_sending_has_claim"),
+            models.CheckConstraint(condition=Q(receipt__in=["", "awaiting", "delivered", "undelivered"]),
+                                   name="notifications_message_receipt_valid"),
         ]
         indexes = [
             # The header badge: unread delivered in-app messages of one person.
@@ -100,6 +119,8 @@ class Message(models.Model):
                          condition=Q(status__in=["pending", "held", "sending", "failed"])),
             # The nightly retention purge and the admin's date drill-down: rows by age.
             models.Index(fields=["created_at"], name="notif_created_idx"),
+            # The receipt poll: accepted 알림톡 still waiting for the provider's report.
+            models.Index(fields=["sent_at"], name="notif_receipt_wait_idx", condition=Q(receipt="awaiting")),
         ]
 
     def __str__(self) -> str:
@@ -128,7 +149,8 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "channel"], name="notifications_pref_unique"),
             # In-app is the inbox: always on, so it is never stored as a preference.
-            models.CheckConstraint(condition=Q(channel__in=["email", "sms"]), name="notifications_pref_channel"),
+            models.CheckConstraint(condition=Q(channel__in=["email", "sms", "alimtalk"]),
+                                   name="notifications_pref_channel"),
         ]
 
     def __str__(self) -> str:

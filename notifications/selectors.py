@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404
 
+from .alimtalk import template_for
 from .kinds import Kind, all_kinds
 from .models import Message, NotificationPreference
 
@@ -37,6 +38,7 @@ class PreferenceRow:
     kind: Kind
     email: bool
     sms: bool
+    alimtalk: bool | None = None  # None: the kind has no approved 알림톡 template, so it is not offered
 
 
 def preference_rows_for(*, user) -> list[PreferenceRow]:
@@ -53,7 +55,11 @@ def preference_rows_for(*, user) -> list[PreferenceRow]:
             continue
         email = True if kind.mandatory else stored.get((kind.key, "email"), "email" in kind.default_channels)
         sms = stored.get((kind.key, "sms"), "sms" in kind.default_channels)
-        rows.append(PreferenceRow(kind=kind, email=email, sms=sms))
+        alimtalk = None
+        if template_for(kind.key):
+            default = any(channel in kind.default_channels for channel in ("alimtalk", "sms"))
+            alimtalk = stored.get((kind.key, "alimtalk"), default)
+        rows.append(PreferenceRow(kind=kind, email=email, sms=sms, alimtalk=alimtalk))
     return rows
 
 

@@ -58,3 +58,9 @@ def requeue_due_messages() -> int:
 def purge_expired_task() -> int:
     """Nightly: messages older than MESSAGE_RETENTION_DAYS are deleted."""
     return services.message_purge_expired()
+
+
+@shared_task(acks_late=True, time_limit=240, soft_time_limit=220)
+def poll_alimtalk_receipts() -> int:
+    """Beat, every 5 minutes: ask SOLAPI about 알림톡 whose delivery report has not come."""
+    return services.alimtalk_receipts_poll()

@@ -1,9 +1,16 @@
+import hmac
+import json
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
@@ -51,3 +58,48 @@ def preferences(request):
         messages.success(request, _("알림 설정을 저장했습니다."))
         return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"form": form})
+
+
+# --- SOLAPI's delivery-report callback ---------------------------------------------------
+# The webhook SOLAPI calls with delivery reports: ``POST /me/notifications/solapi/reports/<token>/``.
+#
+# SOLAPI signs nothing in its report webhooks, so authenticity is checked the two ways open to us:
+# the callback URL holds a secret (``SOLAPI_WEBHOOK_TOKEN``, compared in constant time), and, if
+# ``SOLAPI_WEBHOOK_ALLOWED_IPS`` is set, only those addresses may call it. A wrong token or address
+# answers 403, a malformed body 400, a report for a message the portal never sent 404 — each
+# logged, none changing anything. Replays and duplicates are harmless: a receipt only changes a
+# row still waiting for one (``notifications.services.alimtalk``).
+
+logger = logging.getLogger("notifications.webhooks")
+
+
+def _client_ip(request) -> str:
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@csrf_exempt  # a provider's callback: no browser session, authenticated by the URL's secret
+@require_POST
+def solapi_reports(request, token: str):
+    expected = settings.SOLAPI_WEBHOOK_TOKEN
+    ip = _client_ip(request)
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        logger.warning("SOLAPI report refused from %s: bad token", ip)
+        return HttpResponse(status=403)
+    allowed = settings.SOLAPI_WEBHOOK_ALLOWED_IPS
+    if allowed and ip not in allowed:
+        logger.warning("SOLAPI report refused from %s: address not allowed", ip)
+        return HttpResponse(status=403)
+    try:
+        reports = json.loads(request.body)
+        outcome = services.alimtalk_reports_apply(reports=reports)
+    except (ValueError, UnicodeDecodeError) as exc:
+        logger.warning("SOLAPI report from %s refused: %s", ip, exc)
+        return JsonResponse({"error": "malformed report"}, status=400)
+    except services.UnknownProviderMessage as exc:
+        logger.warning("SOLAPI report from %s for unknown message %s: nothing changed", ip, exc)
+        return JsonResponse({"error": "unknown message"}, status=404)
+    return JsonResponse({"ok": True, **outcome})

@@ -82,7 +82,7 @@ def demo_objects(env: dict) -> dict:
             "p = Program.objects.open_now().order_by('title_ko').first() or Program.objects.published().first(); "
             "e = Event.objects.filter(is_public=True, type='fair', parent__isnull=True).order_by('starts_at').first() "
             "or Event.objects.filter(is_public=True).order_by('starts_at').first(); print(p.slug, e.pk)")
-    slug, pk = manage(env, "shell", "-c", code).split()
+    slug, pk = manage(env, "shell", "-c", code).strip().splitlines()[-1].split()
     return {"program": slug, "event": pk}
 
 

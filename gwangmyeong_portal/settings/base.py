@@ -17,6 +17,7 @@ from .env import (
     env_bool,
     env_int,
     env_list,
+    env_mapping,
     env_str,
     redis_url,
 )
@@ -179,6 +180,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     # Held SMS after quiet hours, and messages whose task was lost (worker killed, Redis restarted).
     "notifications-requeue-due": {"task": "notifications.tasks.requeue_due_messages", "schedule": 60.0},
+    # 알림톡 whose delivery report did not arrive within ALIMTALK_RECEIPT_WAIT: ask SOLAPI.
+    "notifications-alimtalk-poll": {"task": "notifications.tasks.poll_alimtalk_receipts", "schedule": 300.0},
     # PIPA: access-log rows older than ACCESS_LOG_RETENTION_DAYS are removed once a day.
     "portal-access-log-purge": {"task": "gwangmyeong_portal.tasks.access_log_purge_task", "schedule": 24 * 3600.0},
     # Events: lapsed waitlist offers pass on; reminders the day before and 2 hours before; feedback requests.
@@ -379,6 +382,22 @@ NOTIFY_CLAIM_TIMEOUT = env_int("NOTIFY_CLAIM_TIMEOUT", 2 * NOTIFY_SEND_TIME_LIMI
 # A pending message older than this is enqueued again by the sweep (its task may have been lost).
 NOTIFY_REQUEUE_AFTER = env_int("NOTIFY_REQUEUE_AFTER", 300, minimum=10)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)
+# 카카오 알림톡 through SOLAPI (notifications.alimtalk): the logging backend by default (numbers
+# masked); "notifications.alimtalk.SolapiAlimtalkBackend" sends with the values below. A kind goes
+# by 알림톡 only with an approved template: ALIMTALK_TEMPLATES="kind=templateId,kind=templateId".
+ALIMTALK_BACKEND = env_str("ALIMTALK_BACKEND", "notifications.alimtalk.LoggingAlimtalkBackend")
+ALIMTALK_TEMPLATES = env_mapping("ALIMTALK_TEMPLATES", {})
+SOLAPI_API_URL = env_str("SOLAPI_API_URL", "https://api.solapi.com")
+SOLAPI_API_KEY = env_str("SOLAPI_API_KEY", "")
+SOLAPI_API_SECRET = env_str("SOLAPI_API_SECRET", "")
+SOLAPI_PF_ID = env_str("SOLAPI_PF_ID", "")  # the Kakao channel's sender profile (pfId)
+SOLAPI_SENDER = env_str("SOLAPI_SENDER", "")  # the registered sender number (SMS fallback, SOLAPI SMS)
+# SOLAPI's report webhooks carry no signature: the callback URL holds this secret, and only these
+# addresses may call it (empty: any; the token still applies).
+SOLAPI_WEBHOOK_TOKEN = env_str("SOLAPI_WEBHOOK_TOKEN", "")
+SOLAPI_WEBHOOK_ALLOWED_IPS = env_list("SOLAPI_WEBHOOK_ALLOWED_IPS", [])
+# An accepted 알림톡 without a report after this many seconds is asked about (beat, every 5 min).
+ALIMTALK_RECEIPT_WAIT = env_int("ALIMTALK_RECEIPT_WAIT", 900, minimum=60)
 
 
 # --- Matchmaking (singles-meetup registry for staff of the eleven institutions) ---------------

@@ -62,6 +62,23 @@ def env_list(name: str, default: list[str] | None = None, *, required: bool = Fa
     return items
 
 
+def env_mapping(name: str, default: dict[str, str] | None = None) -> dict[str, str]:
+    """``key=value,key=value`` (ALIMTALK_TEMPLATES: kind → approved template id)."""
+    value = env_str(name)
+    if value is None:
+        return dict(default or {})
+    result = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        key, sep, val = (piece.strip() for piece in item.partition("="))
+        if not sep or not key or not val:
+            raise ImproperlyConfigured(f"Environment variable {name} must be key=value pairs separated by commas, "
+                                       f"not {item!r}.")
+        result[key] = val
+    return result
+
+
 def database_from_url(name: str, url: str) -> dict:
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)

@@ -25,6 +25,17 @@ if SMS_BACKEND.endswith("LoggingSmsBackend"):
         "Environment variable SMS_BACKEND must not be the logging backend in production "
         "(texts hold personal data); use notifications.sms.HttpSmsBackend or leave it unset."
     )
+# 알림톡 likewise: never to the log in production; without SOLAPI configured every 알림톡 fails at
+# once and goes out as its SMS fallback.
+ALIMTALK_BACKEND = env_str("ALIMTALK_BACKEND", "notifications.alimtalk.DisabledAlimtalkBackend")
+if ALIMTALK_BACKEND.endswith("LoggingAlimtalkBackend"):
+    raise ImproperlyConfigured(
+        "Environment variable ALIMTALK_BACKEND must not be the logging backend in production "
+        "(messages hold personal data); use notifications.alimtalk.SolapiAlimtalkBackend or leave it unset."
+    )
+if ALIMTALK_BACKEND.endswith("SolapiAlimtalkBackend") and not SOLAPI_WEBHOOK_TOKEN:  # noqa: F405
+    raise ImproperlyConfigured("Environment variable SOLAPI_WEBHOOK_TOKEN is required with the SOLAPI backend "
+                               "(it guards the delivery-report callback).")
 
 STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", True)
 

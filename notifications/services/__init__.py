@@ -13,6 +13,13 @@ keys as one ``notify`` per recipient, written in bulk, and delivered by ``messag
 in batches — one claim UPDATE and one SMTP connection per batch, each row still marked on its own.
 """
 
+from .alimtalk import (
+    UnknownProviderMessage,
+    alimtalk_fallback,
+    alimtalk_receipt_apply,
+    alimtalk_receipts_poll,
+    alimtalk_reports_apply,
+)
 from .delivery import BatchOutcome, message_deliver, message_deliver_many
 from .messages import (
     message_mark_all_read,
@@ -33,6 +40,11 @@ __all__ = [
     "NO_EMAIL",
     "NO_PHONE",
     "BatchOutcome",
+    "UnknownProviderMessage",
+    "alimtalk_fallback",
+    "alimtalk_receipt_apply",
+    "alimtalk_receipts_poll",
+    "alimtalk_reports_apply",
     "PermanentDeliveryError",
     "TransientDeliveryError",
     "message_deliver",

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from ..kinds import kept_after_sending
 from ..models import Message
-from .transport import PermanentDeliveryError, TransientDeliveryError, render, send
+from .alimtalk import alimtalk_fallback
+from .transport import NO_PHONE, PermanentDeliveryError, TransientDeliveryError, render, send
 
 # One logger name for the whole package, as before the split: operators filter logs on it.
 logger = logging.getLogger("notifications.services")
@@ -197,5 +198,9 @@ def _close_quietly(mail) -> None:
 def _fail(ours, message: Message, reason: str) -> str:
     logger.error("notification %s (%s, %s, user %s) failed: %s", message.pk, message.kind, message.channel,
                  message.recipient_id, reason)
-    ours.update(status=Message.Status.FAILED, last_error=reason[:2000])
+    if ours.update(status=Message.Status.FAILED, last_error=reason[:2000]) and \
+            message.channel == Message.Channel.ALIMTALK and reason != NO_PHONE:
+        # A 알림톡 given up on (the provider down past every retry, or refused): the text goes
+        # instead, once — a refusal already wrote it, and the call returns that row.
+        alimtalk_fallback(message=message, text=message.body, reason=reason)
     return "failed"

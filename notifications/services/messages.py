@@ -13,6 +13,7 @@ from django.utils import timezone
 from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.enqueue import enqueue
 
+from ..alimtalk import template_for
 from ..kinds import UnknownKind, get_kind
 from ..models import Message, NotificationPreference
 from .sending import DELIVER_ONE, message_enqueue_on_commit
@@ -76,14 +77,37 @@ def message_mark_all_read(*, user) -> int:
 
 def preferences_update(*, user, choices: dict[tuple[str, str], bool]) -> None:
     """Store the user's channel choices per (kind, channel). In-app and a mandatory kind's e-mail
-    cannot be turned off; such entries and unknown kinds are ignored."""
+    cannot be turned off; such entries and unknown kinds are ignored. An urgent kind keeps at least
+    one of e-mail, text and 알림톡: a choice turning off the last one raises ``ValueError`` (the
+    form says so first)."""
     for (kind_key, channel), enabled in choices.items():
         try:
             kind = get_kind(kind_key)
         except UnknownKind:
             continue
-        if channel not in ("email", "sms") or (kind.mandatory and channel == "email"):
+        if channel not in ("email", "sms", "alimtalk") or (kind.mandatory and channel == "email"):
+            continue
+        if kind.urgent and not enabled and not _urgent_keeps_a_channel(user, kind, choices, turning_off=channel):
+            raise ValueError(f"{kind_key}: an urgent kind cannot be turned off on every channel")
+    for (kind_key, channel), enabled in choices.items():
+        try:
+            kind = get_kind(kind_key)
+        except UnknownKind:
+            continue
+        if channel not in ("email", "sms", "alimtalk") or (kind.mandatory and channel == "email"):
             continue
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind_key, channel=channel, defaults={"enabled": bool(enabled)}
         )
+
+
+def _urgent_keeps_a_channel(user, kind, choices: dict[tuple[str, str], bool], *, turning_off: str) -> bool:
+    """Whether an urgent kind still reaches the person by some channel once ``choices`` apply."""
+    stored = dict(NotificationPreference.objects.filter(user=user, kind=kind.key).values_list("channel", "enabled"))
+    offered = ["email", "sms"] + (["alimtalk"] if template_for(kind.key) else [])
+    for channel in offered:
+        default = channel in kind.default_channels or (channel == "alimtalk" and "sms" in kind.default_channels)
+        on = choices.get((kind.key, channel), stored.get(channel, default))
+        if channel != turning_off and on:
+            return True
+    return False

@@ -16,7 +16,7 @@ from django.utils import timezone
 from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.enqueue import enqueue, enqueue_on_commit
 
-from .. import quiet_hours
+from .. import alimtalk, quiet_hours
 from ..kinds import CHANNELS, Kind, get_kind
 from ..models import Message, NotificationPreference
 from ..quiet_hours import quiet_until
@@ -32,6 +32,8 @@ INSERT_BATCH = 1000
 # The delivery tasks, by the names Celery registers them under (notifications.tasks).
 DELIVER_ONE = "notifications.tasks.deliver_message"
 DELIVER_MANY = "notifications.tasks.deliver_messages"
+# Channels that quiet hours hold (21:00–08:00 Seoul) unless the kind is urgent.
+QUIET_CHANNELS = frozenset({"sms", "alimtalk"})
 
 
 # --- Writing messages ------------------------------------------------------------------------
@@ -76,13 +78,14 @@ def notify(
     for channel in _effective_channels(kind_obj, recipient, channels):
         key = f"{idempotency_key}:{channel}"
         keys[key] = channel
-        hold = channel == Message.Channel.SMS and not kind_obj.urgent and held_until is not None
+        hold = channel in QUIET_CHANNELS and not kind_obj.urgent and held_until is not None
         late = quiet_hours.too_late_reason(held_until, sms_useless_after) if hold else ""
         rows.append(Message(
             recipient=recipient, kind=kind, channel=channel, idempotency_key=key, context=context, link=link,
             status=Message.Status.FAILED if late else Message.Status.HELD if hold else Message.Status.PENDING,
             not_before=held_until if hold else None, last_error=late,
         ))
+    _check_alimtalk(rows)
     existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     for row in rows:
         if row.channel == Message.Channel.INAPP and row.idempotency_key not in existing:
@@ -150,7 +153,40 @@ def _channels_by_preference(kind: Kind, prefs: dict[str, bool], channels: tuple[
         default = channel in kind.default_channels if channels is None else True
         if prefs.get(channel, default):
             result.append(channel)
-    return result
+    return _with_alimtalk(kind, prefs, channels, result)
+
+
+def _with_alimtalk(kind: Kind, prefs: dict[str, bool], channels: tuple[str, ...] | None,
+                   result: list[str]) -> list[str]:
+    """알림톡 first: for a kind with an approved template it goes by default wherever a text would,
+    and replaces the text, which becomes its fallback (sent only if the 알림톡 is not delivered).
+    Asking for 알림톡 explicitly of a kind without a template is a programming error."""
+    if not alimtalk.template_for(kind.key):
+        if channels is not None and Message.Channel.ALIMTALK in channels:
+            raise ValueError(f"{kind.key} has no approved 알림톡 template (ALIMTALK_TEMPLATES)")
+        return result
+    if channels is not None and Message.Channel.ALIMTALK not in channels:
+        return result
+    if channels is None:
+        default = any(channel in kind.default_channels for channel in ("alimtalk", "sms"))
+    else:
+        default = True
+    if not prefs.get(Message.Channel.ALIMTALK, default):
+        return result
+    return [channel for channel in result if channel != Message.Channel.SMS] + [Message.Channel.ALIMTALK.value]
+
+
+def _check_alimtalk(rows: list[Message]) -> None:
+    """Refuse, before anything is written, a 알림톡 Kakao would refuse: over 1,000 characters once
+    rendered for its recipient (``ValueError``), or a missing template variable."""
+    for row in rows:
+        if row.channel != Message.Channel.ALIMTALK:
+            continue
+        try:
+            text = render(row).body
+        except PermanentDeliveryError as exc:
+            raise ValueError(f"{row.kind}: 알림톡 cannot be rendered: {exc}") from None
+        alimtalk.check_text(row.kind, text)
 
 
 def message_enqueue_on_commit(message: Message) -> None:
@@ -203,13 +239,14 @@ def notify_many(
     rows = []
     for person in people:
         for channel in _channels_by_preference(kind_obj, prefs.get(person.pk, {}), channels):
-            hold = channel == Message.Channel.SMS and not kind_obj.urgent and held_until is not None
+            hold = channel in QUIET_CHANNELS and not kind_obj.urgent and held_until is not None
             rows.append(Message(
                 recipient=person, kind=kind, channel=channel, idempotency_key=f"{keys[person.pk]}:{channel}",
                 context=context, link=link, status=Message.Status.HELD if hold else Message.Status.PENDING,
                 not_before=held_until if hold else None,
             ))
 
+    _check_alimtalk(rows)
     written = 0
     to_send: dict[datetime | None, list[int]] = defaultdict(list)  # ids by eta (held SMS: end of quiet hours)
     with transaction.atomic():  # all or nothing, and the enqueueing waits for the caller's commit

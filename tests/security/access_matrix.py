@@ -15,11 +15,12 @@ EXTRA_KWARGS = {
     "reports:table_export": {"key": "applications_by_month", "fmt": "csv"},
     "reports:detail_export": {"kind": "applications"},
     "reports:export_job_download": {"token": "not-a-real-token"},
-    "my_applications:draft_discard": {"pk": 1},
     # The open data API: anonymous and the same for everyone; unknown ids are 404 for every role.
     "api-v1:programs_detail": {"slug": "no-such-program"},
     "api-v1:facilities_detail": {"slug": "no-such-facility"},
-    "api-v1:events_detail": {"event_id": 999999999},  # POST-only: every signed-in GET is 405 whatever the draft
+    "api-v1:events_detail": {"event_id": 999999999},
+    "notifications:solapi_reports": {"token": "not-the-real-token"},  # SOLAPI's webhook: POST only
+    "my_applications:draft_discard": {"pk": 1},  # POST-only: every signed-in GET is 405 whatever the draft
 }
 
 MATRIX: dict[str, str] = {
@@ -314,6 +315,7 @@ MATRIX: dict[str, str] = {
     "notifications:mark_read": "login 405 405 405 405 405 405",
     "notifications:open": "login 302 404 404 404 404 404",
     "notifications:settings": "login 200 200 200 200 200 200",
+    "notifications:solapi_reports": "405 405 405 405 405 405 405",
     "partners:agency": "200 200 200 200 200 200 200",
     "partners:index": "200 200 200 200 200 200 200",
     "partners:overview": "login 403 403 403 403 200 200",
