@@ -1,20 +1,26 @@
 """The one way every app records staff access to personal data (PIPA 접속기록).
 
 ``access_log_record`` writes a row; ``AccessLoggedAdminMixin`` makes a ModelAdmin record each
-change-page view, save and delete; ``access_log_purge`` is the retention job beat runs daily.
+change-page view, each list it shows (with the ids of the rows on the page), each save, each delete
+(bulk deletes too) and each admin action; ``access_log_purge`` is the retention job beat runs daily.
+On PostgreSQL the table is append-only in the database (a trigger), and the purge goes through the
+one database function that trigger lets delete, which writes a row saying what it removed.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from .models import AccessLogEntry
 
 Action = AccessLogEntry.Action
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
@@ -81,18 +87,117 @@ def access_log_record(
 
 
 def access_log_purge(*, now=None) -> int:
-    """Delete rows older than the retention period (at least one year by law, two by default)."""
+    """Delete rows older than the retention period (at least one year by law, two by default) and
+    write one row saying how many rows before which date went.
+
+    On PostgreSQL this is the database function ``portal_access_log_purge`` (migration 0002): the
+    append-only trigger refuses every other DELETE, so this is the only way rows leave the table.
+    """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT portal_access_log_purge(%s)", [cutoff])
+            return cursor.fetchone()[0]
+    # SQLite (``make run``) has no trigger: the same two steps in Python.
     deleted, _ = AccessLogEntry.objects.filter(at__lt=cutoff).delete()
+    AccessLogEntry.objects.create(actor=None, actor_email="(system)", action=Action.PURGE,
+                                  record_type=AccessLogEntry._meta.label_lower,
+                                  detail={"purged": deleted, "before": cutoff.isoformat()})
     return deleted
+
+
+class _QueryNeeded(Exception):
+    pass
+
+
+def _refuse_query(execute, sql, params, many, context):
+    raise _QueryNeeded
+
+
+def _row_subjects(rows) -> list[list]:
+    """[record id, subject label, subject user id] for each row of a list, without a query per row.
+
+    A model's ``access_log_subject()`` may follow a foreign key the list did not select; that row
+    then keeps its record id only (which still names the record) and a warning says which list
+    should add ``list_select_related``.
+    """
+    subjects, missing = [], None
+    for obj in rows:
+        label, user_id = str(obj.pk), None
+        if callable(getattr(obj, "access_log_subject", None)):
+            try:
+                with connection.execute_wrapper(_refuse_query):
+                    label, user_id = obj.access_log_subject()
+            except _QueryNeeded:
+                missing = obj._meta.label_lower
+        subjects.append([str(obj.pk), str(label)[:200], user_id])
+    if missing:
+        logger.warning("access log: the %s list does not select what access_log_subject() reads; "
+                       "add it to list_select_related so the log names whose rows were shown", missing)
+    return subjects
+
+
+def access_log_record_many(*, action: str, request, objs, detail: dict | None = None) -> int:
+    """One row per record in ``objs`` (a bulk delete, an admin action), written in one query."""
+    if action not in Action.values:
+        raise ValueError(f"Unknown access-log action {action!r}")
+    actor = request.user
+    common = {
+        "actor": actor if actor.is_authenticated else None, "actor_email": getattr(actor, "email", "") or "(system)",
+        "ip_address": client_ip(request), "action": action, "path": request.get_full_path()[:500],
+        "detail": detail or {},
+    }
+    entries = []
+    for obj in objs:
+        label, user_id = _subject_of(obj)
+        entries.append(AccessLogEntry(record_type=obj._meta.label_lower, record_id=str(obj.pk)[:80],
+                                      subject_label=str(label)[:200], subject_user_id=user_id, **common))
+    AccessLogEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
+def _action_logged(func, name: str):
+    """Wrap an admin action so it writes one row per selected record once it has run.
+
+    What the row says follows what the action did: a file answer is an export, a page answer (a
+    confirmation or a form asking for more, such as delete_selected's "are you sure?") is a look at
+    the listed records, anything else (a redirect, None) is a change. An action may say otherwise
+    with an ``access_log_action`` attribute, or ``access_log_written = True`` when it writes its own
+    rows (one per record it changed). Django's delete_selected is logged by ``delete_queryset`` (one
+    delete row per record) when it deletes.
+    """
+    if getattr(func, "access_log_written", False):
+        return func
+
+    @wraps(func)
+    def logged(modeladmin, request, queryset):
+        selected = list(queryset)
+        response = func(modeladmin, request, queryset)
+        if name == "delete_selected" and request.POST.get("post"):
+            return response  # the deletion itself: delete_queryset wrote the rows
+        action = getattr(func, "access_log_action", None)
+        if action is None:
+            disposition = response.get("Content-Disposition", "") if response is not None else ""
+            if "attachment" in disposition:
+                action = Action.EXPORT
+            elif response is not None and getattr(response, "status_code", 302) == 200:
+                action = Action.VIEW
+            else:
+                action = Action.CHANGE
+        access_log_record_many(action=action, request=request, objs=selected, detail={"admin_action": name})
+        return response
+
+    return logged
 
 
 class AccessLoggedAdminMixin:
     """Record every staff look at, change to and deletion of a personal-data record in the admin.
 
-    The change page is logged on GET (a view) and on a successful save (a change); the
-    changelist is logged as one "list" row with the page's filters and its row count.
+    The change page is logged on GET (a view) and on a successful save (a change); the changelist
+    is logged as one "list" row with the page's filters and, for each row on the page, its record id
+    and subject (``detail["subjects"]``: [id, label, user id]); every admin action writes a row per
+    selected record, and a bulk delete a delete row per record before it goes.
     """
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -108,11 +213,18 @@ class AccessLoggedAdminMixin:
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
         if cl is not None:
+            subjects = _row_subjects(cl.result_list)
             access_log_record(
                 action=Action.LIST, request=request, record_type=self.model._meta.label_lower,
-                detail={"filters": dict(request.GET.items()), "rows": len(cl.result_list)},
+                detail={"filters": dict(request.GET.items()), "page": cl.page_num, "rows": len(subjects),
+                        "subjects": subjects},
             )
         return response
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        return {name: (_action_logged(func, name), name, description)
+                for name, (func, name, description) in actions.items()}
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -121,3 +233,26 @@ class AccessLoggedAdminMixin:
     def delete_model(self, request, obj):
         access_log_record(action=Action.DELETE, request=request, obj=obj)
         super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        access_log_record_many(action=Action.DELETE, request=request, objs=list(queryset),
+                               detail={"admin_action": "delete_selected"})
+        super().delete_queryset(request, queryset)
+
+
+def check_personal_data_admins(app_configs=None, **kwargs):
+    """System check: every admin of a model that names a data subject (``access_log_subject``)
+    writes the access log, so no app can add a personal-data screen that escapes it."""
+    from django.contrib import admin
+    from django.core import checks
+
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        if callable(getattr(model, "access_log_subject", None)) and not isinstance(model_admin,
+                                                                                   AccessLoggedAdminMixin):
+            errors.append(checks.Error(
+                f"{type(model_admin).__name__} shows personal data ({model._meta.label}) without the access log",
+                hint="Add gwangmyeong_portal.access_log.AccessLoggedAdminMixin to its bases.",
+                obj=type(model_admin), id="portal.E001",
+            ))
+    return errors

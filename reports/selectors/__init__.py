@@ -10,23 +10,23 @@ rows have no agency).
 
 # Callers import from this package; the submodules import one another directly, never through it, so
 # importing any one of them cannot loop back here.
+from .access_review import AccessReview, access_review
 from .agency_tables import MAX_EVENTS, commitments_progress, event_fill, lecture_dispatches, partner_activities
 from .city_tables import Median, applications_by_month, matchmaking_sessions, program_decisions
 from .exports import activity_export_rows, application_export_rows, attendee_export_rows, lecture_export_rows
-from .scope import SUPPRESS_BELOW, SUPPRESSED, WITHHELD, Column, ReportScope, Table, report_scope_for
+from .scope import Column, ReportScope, Table, report_scope_for
 from .tables import CITY_ONLY, TABLE_KEYS, dashboard, report_table, table_keys_for
 
 __all__ = [
+    "AccessReview",
     "CITY_ONLY",
     "MAX_EVENTS",
-    "SUPPRESSED",
-    "SUPPRESS_BELOW",
-    "WITHHELD",
     "TABLE_KEYS",
     "Column",
     "Median",
     "ReportScope",
     "Table",
+    "access_review",
     "activity_export_rows",
     "application_export_rows",
     "applications_by_month",

@@ -289,6 +289,7 @@ MATRIX: dict[str, str] = {
     "programs:finder_save": "login 405 405 405 405 405 405",
     "programs:timeline": "200 200 200 200 200 200 200",
     "programs:timeline_ics": "404 404 404 404 404 404 404",
+    "reports:access_review": "login 403 403 403 403 200 200",
     "reports:dashboard": "login 403 403 200 200 200 200",
     "reports:detail_export": "login 403 403 403 403 200 200",
     "reports:export_job_download": "login 404 404 404 404 404 404",

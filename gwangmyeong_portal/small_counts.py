@@ -1,0 +1,88 @@
+"""The one small-count rule for every aggregate figure that counts people.
+
+Report tables, their charts and exports, and the meetup statistics all go through here, so a count
+is hidden the same way everywhere:
+
+- a count of people from 1 to ``SMALL_COUNT_THRESHOLD - 1`` (settings, default 5) is not shown;
+  0 is shown (there is nobody to point at);
+- a total is withheld when one of the counts it adds up is hidden (secondary suppression: the total
+  minus the shown counts would give the hidden one away);
+- a rate is shown only when both of its counts are (a rate next to a shown count gives the other).
+
+Table cells carry ``Hidden`` markers (text, so CSV and XLSX write them as they are shown); charts and
+the meetup page read ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+def threshold() -> int:
+    return settings.SMALL_COUNT_THRESHOLD
+
+
+def is_hidden(n: int | None) -> bool:
+    """True for a count that must not be shown (1 … threshold - 1), and for an unknown one (None)."""
+    return n is None or 0 < n < threshold()
+
+
+def count(n: int | None) -> int | None:
+    """The count, or None when it is hidden."""
+    return None if is_hidden(n) else n
+
+
+def total(parts: Iterable[int | None]) -> int | None:
+    """The sum of raw counts, or None when any of them is hidden (or the sum itself would be)."""
+    parts = list(parts)
+    if any(is_hidden(p) for p in parts):
+        return None
+    return count(sum(parts))
+
+
+def rate(numerator: int | None, denominator: int | None, *, scale: float = 100) -> float | None:
+    """``scale × numerator ÷ denominator`` rounded to one decimal, or None unless both counts are shown."""
+    if is_hidden(numerator) or is_hidden(denominator) or not denominator:
+        return None
+    return round(scale * numerator / denominator, 1)
+
+
+class Hidden(str):
+    """A table cell standing in for a figure that is not shown; ``why`` is the cell's tooltip."""
+
+    why: str
+
+    def __new__(cls, text: str, why) -> Hidden:
+        cell = super().__new__(cls, text)
+        cell.why = str(why)
+        return cell
+
+
+def suppressed() -> Hidden:
+    n = threshold()
+    return Hidden(f"<{n}", _("%(n)s 미만은 가립니다") % {"n": n})
+
+
+def withheld() -> Hidden:
+    return Hidden("—", _("가린 칸을 계산해 낼 수 있어 비공개"))
+
+
+def cell(n: int | None) -> int | Hidden:
+    """A count as a table cell: the number, or the '<5' marker."""
+    return suppressed() if is_hidden(n) else n
+
+
+def total_cell(parts: Iterable[int | None]) -> int | Hidden:
+    """A total as a table cell: the number, '—' when it would give a hidden count away, '<5' when small."""
+    parts = list(parts)
+    if any(is_hidden(p) for p in parts):
+        return withheld()
+    return cell(sum(parts))
+
+
+def plot(value):
+    """A table cell as a chart value: a hidden one draws nothing."""
+    return None if isinstance(value, Hidden) else value

@@ -1,0 +1,119 @@
+"""The admin writes whose rows a list showed, every bulk delete and every admin action on personal data."""
+
+import pytest
+from django.core import checks
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_user
+from gwangmyeong_portal.access_log import check_personal_data_admins
+from gwangmyeong_portal.models import AccessLogEntry
+from matchmaking import services as matchmaking_services
+from matchmaking.models import Verification
+from tests.matchmaking.factories import AgencyFactory, UserFactory, verifier_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_changelist_names_the_subject_of_every_row_on_the_page(client, admin_user):
+    people = [make_user(f"person{n}@example.com") for n in range(3)]
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:accounts_user_changelist"), {"q": "person"})
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.get(action="list", record_type="accounts.user")
+    assert entry.detail["filters"] == {"q": "person"} and entry.detail["rows"] == 3
+    assert sorted(entry.detail["subjects"]) == sorted([str(p.pk), f"user #{p.pk}", p.pk] for p in people)
+    # Clerks find the list row by any one subject shown in it.
+    found = client.get(reverse("admin:portal_accesslogentry_changelist"), {"q": f"user #{people[1].pk}\""})
+    assert found.status_code == 200 and entry in found.context["cl"].result_list
+
+
+def test_a_list_whose_subject_needs_another_query_still_names_the_records():
+    # A meetup application's subject is its profile's user: a list that did not select the profile
+    # keeps the record ids (no query per row); one that did names the people.
+    from django.db import connection
+
+    from gwangmyeong_portal.access_log import _row_subjects
+    from matchmaking.models import SessionApplication
+    from tests.matchmaking.factories import attend, make_profile, make_session
+
+    profiles = [make_profile(), make_profile()]
+    attend(make_session(), *profiles)
+    bare = list(SessionApplication.objects.order_by("pk"))
+    ran = []
+
+    def count(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        ran.append(sql)
+        return result
+
+    with connection.execute_wrapper(count):
+        assert _row_subjects(bare) == [[str(a.pk), str(a.pk), None] for a in bare]
+    assert ran == []
+    selected = list(SessionApplication.objects.select_related("profile").order_by("pk"))
+    assert [row[2] for row in _row_subjects(selected)] == [p.user_id for p in profiles]
+
+
+def test_a_bulk_delete_writes_a_row_per_record_before_it_goes(client, admin_user):
+    doomed = [make_user(f"doomed{n}@example.com") for n in range(2)]
+    ids = [u.pk for u in doomed]
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_changelist")
+    confirm = client.post(url, {"action": "delete_selected", "_selected_action": ids})
+    assert confirm.status_code == 200  # "are you sure?" lists them: a look at each
+    assert sorted(AccessLogEntry.objects.filter(action="view", detail__admin_action="delete_selected")
+                  .values_list("subject_user_id", flat=True)) == sorted(ids)
+    done = client.post(url, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert done.status_code == 302
+    deleted = AccessLogEntry.objects.filter(action="delete", record_type="accounts.user")
+    assert sorted(deleted.values_list("subject_user_id", flat=True)) == sorted(ids)
+    assert {e.actor_email for e in deleted} == {"admin@example.com"}
+    assert not type(admin_user).objects.filter(pk__in=ids).exists()
+
+
+def test_confirming_a_verification_is_logged_with_whose_it_was(client):
+    agency = AgencyFactory()
+    verifier = verifier_for(agency)
+    request = matchmaking_services.verification_request(user=UserFactory(), agency=agency)
+    client.force_login(verifier)
+    client.post(reverse("admin:matchmaking_verification_changelist"),
+                {"action": "confirm", "_selected_action": [request.pk]})
+    request.refresh_from_db()
+    assert request.status == Verification.Status.CONFIRMED
+    entry = AccessLogEntry.objects.get(action="change", record_type="matchmaking.verification")
+    assert entry.actor == verifier and entry.record_id == str(request.pk)
+    assert entry.subject_user_id == request.user_id and entry.detail == {"admin_action": "confirm"}
+
+
+def test_an_action_that_logs_itself_is_not_logged_twice(client, clerk):
+    from accounts.roles import role_permissions_sync
+    from programs.models import Application
+    from tests.programs.factories import ApplicationFactory
+
+    role_permissions_sync()
+    application = ApplicationFactory(status=Application.Status.SUBMITTED, reference="GM-T-1",
+                                     submitted_at=timezone.now(), applicant=make_user("applicant@example.com"))
+    client.force_login(clerk)
+    client.post(reverse("admin:programs_application_changelist"),
+                {"action": "action_start_review", "_selected_action": [application.pk]})
+    assert AccessLogEntry.objects.filter(action="change", record_id=str(application.pk)).count() == 1
+
+
+def test_every_personal_data_admin_writes_the_access_log():
+    assert check_personal_data_admins() == []
+
+    from django.contrib import admin
+
+    from accounts.models import User
+
+    class Bare(admin.ModelAdmin):
+        pass
+
+    site = admin.sites.AdminSite()
+    site.register(User, Bare)
+    original, admin.site._registry = admin.site._registry, site._registry
+    try:
+        errors = check_personal_data_admins()
+    finally:
+        admin.site._registry = original
+    assert [e.id for e in errors] == ["portal.E001"] and errors[0].level == checks.ERROR
