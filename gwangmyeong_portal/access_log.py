@@ -172,7 +172,9 @@ def _action_logged(func, name: str):
 
     @wraps(func)
     def logged(modeladmin, request, queryset):
-        selected = list(queryset)
+        # A copy of the selection read before the action runs (a delete or an update may change what
+        # the queryset would return afterwards), without touching the queryset the action gets.
+        selected = list(queryset.all())
         response = func(modeladmin, request, queryset)
         if name == "delete_selected" and request.POST.get("post"):
             return response  # the deletion itself: delete_queryset wrote the rows
@@ -225,6 +227,16 @@ class AccessLoggedAdminMixin:
         actions = super().get_actions(request)
         return {name: (_action_logged(func, name), name, description)
                 for name, (func, name, description) in actions.items()}
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", None) == 200:
+            # "Are you sure?" shows the record (and what goes with it): a look at it.
+            obj = getattr(response, "context_data", {}).get("object")
+            if obj is not None:
+                access_log_record(action=Action.VIEW, request=request, obj=obj,
+                                  detail={"page": "delete_confirmation"})
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

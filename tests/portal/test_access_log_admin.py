@@ -71,6 +71,17 @@ def test_a_bulk_delete_writes_a_row_per_record_before_it_goes(client, admin_user
     assert not type(admin_user).objects.filter(pk__in=ids).exists()
 
 
+def test_the_single_delete_page_is_a_look_and_the_delete_is_logged(client, admin_user):
+    doomed = make_user("doomed@example.com")
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_delete", args=[doomed.pk])
+    assert client.get(url).status_code == 200
+    look = AccessLogEntry.objects.get(action="view", record_type="accounts.user")
+    assert look.subject_user_id == doomed.pk and look.detail == {"page": "delete_confirmation"}
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert AccessLogEntry.objects.get(action="delete", record_type="accounts.user").subject_user_id == doomed.pk
+
+
 def test_confirming_a_verification_is_logged_with_whose_it_was(client):
     agency = AgencyFactory()
     verifier = verifier_for(agency)
