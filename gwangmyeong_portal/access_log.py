@@ -71,6 +71,10 @@ def access_log_record(
         subject_user_id = subject_user_id if subject_user_id is not None else user_id
     if action not in Action.values:
         raise ValueError(f"Unknown access-log action {action!r}")
+    if request is not None:
+        # What this request has logged already: an admin action that logs its own rows is not
+        # logged a second time by the mixin (``_action_logged``).
+        request.__dict__.setdefault("_access_logged", set()).add((record_type, str(record_id)))
     return AccessLogEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_email=getattr(actor, "email", "") or "(system)",
@@ -163,12 +167,10 @@ def _action_logged(func, name: str):
     What the row says follows what the action did: a file answer is an export, a page answer (a
     confirmation or a form asking for more, such as delete_selected's "are you sure?") is a look at
     the listed records, anything else (a redirect, None) is a change. An action may say otherwise
-    with an ``access_log_action`` attribute, or ``access_log_written = True`` when it writes its own
-    rows (one per record it changed). Django's delete_selected is logged by ``delete_queryset`` (one
-    delete row per record) when it deletes.
+    with an ``access_log_action`` attribute. A record the action logged itself (through
+    ``access_log_record`` with the request) gets no second row. Django's delete_selected is logged
+    by ``delete_queryset`` (one delete row per record) when it deletes.
     """
-    if getattr(func, "access_log_written", False):
-        return func
 
     @wraps(func)
     def logged(modeladmin, request, queryset):
@@ -187,6 +189,8 @@ def _action_logged(func, name: str):
                 action = Action.VIEW
             else:
                 action = Action.CHANGE
+        already = getattr(request, "_access_logged", set())
+        selected = [obj for obj in selected if (obj._meta.label_lower, str(obj.pk)) not in already]
         access_log_record_many(action=action, request=request, objs=selected, detail={"admin_action": name})
         return response
 

@@ -105,7 +105,6 @@ def _decision_action(kind: str, label, needs_text: bool):
     action.__name__ = f"action_{kind}"
     action.short_description = label
     action.allowed_permissions = ("change",)
-    action.access_log_written = True  # one "change" row per decided application, above
     return action
 
 
