@@ -119,12 +119,13 @@ def _refuse_query(execute, sql, params, many, context):
     raise _QueryNeeded
 
 
-def _row_subjects(rows) -> list[list]:
+def list_subjects(rows) -> list[list]:
     """[record id, subject label, subject user id] for each row of a list, without a query per row.
 
     A model's ``access_log_subject()`` may follow a foreign key the list did not select; that row
     then keeps its record id only (which still names the record) and a warning says which list
-    should add ``list_select_related``.
+    should add ``list_select_related``. Goes in ``detail["subjects"]`` of every list's row (the
+    admin's changelists here, and any other staff page listing people).
     """
     subjects, missing = [], None
     for obj in rows:
@@ -219,7 +220,7 @@ class AccessLoggedAdminMixin:
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
         if cl is not None:
-            subjects = _row_subjects(cl.result_list)
+            subjects = list_subjects(cl.result_list)
             access_log_record(
                 action=Action.LIST, request=request, record_type=self.model._meta.label_lower,
                 detail={"filters": dict(request.GET.items()), "page": cl.page_num, "rows": len(subjects),

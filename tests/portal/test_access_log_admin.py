@@ -33,7 +33,7 @@ def test_a_list_whose_subject_needs_another_query_still_names_the_records():
     # keeps the record ids (no query per row); one that did names the people.
     from django.db import connection
 
-    from gwangmyeong_portal.access_log import _row_subjects
+    from gwangmyeong_portal.access_log import list_subjects
     from matchmaking.models import SessionApplication
     from tests.matchmaking.factories import attend, make_profile, make_session
 
@@ -48,10 +48,10 @@ def test_a_list_whose_subject_needs_another_query_still_names_the_records():
         return result
 
     with connection.execute_wrapper(count):
-        assert _row_subjects(bare) == [[str(a.pk), str(a.pk), None] for a in bare]
+        assert list_subjects(bare) == [[str(a.pk), str(a.pk), None] for a in bare]
     assert ran == []
     selected = list(SessionApplication.objects.select_related("profile").order_by("pk"))
-    assert [row[2] for row in _row_subjects(selected)] == [p.user_id for p in profiles]
+    assert [row[2] for row in list_subjects(selected)] == [p.user_id for p in profiles]
 
 
 def test_a_bulk_delete_writes_a_row_per_record_before_it_goes(client, admin_user):
@@ -128,3 +128,16 @@ def test_every_personal_data_admin_writes_the_access_log():
     finally:
         admin.site._registry = original
     assert [e.id for e in errors] == ["portal.E001"] and errors[0].level == checks.ERROR
+
+
+def test_the_check_in_search_names_whose_registrations_it_showed(client, clerk, citizen, other_citizen):
+    from tests.events.factories import EventFactory, RegistrationFactory
+
+    event = EventFactory(starts_at=timezone.now() + timezone.timedelta(hours=1))
+    found = RegistrationFactory(event=event, user=citizen)  # 김시민
+    RegistrationFactory(event=event, user=other_citizen)  # 이타인: not found by "김"
+    client.force_login(clerk)
+    assert client.get(f"/events/{event.pk}/check-in/", {"q": "김"}).status_code == 200
+    entry = AccessLogEntry.objects.get(action="view", record_type="events.registration")
+    assert entry.detail["rows"] == 1
+    assert entry.detail["subjects"] == [[str(found.pk), str(citizen), citizen.pk]]
