@@ -77,6 +77,7 @@ def test_figures_per_account_out_of_hours_and_exports(client, clerk, settings, n
     assert [(e.reason, e.detail["rows"]) for e in review.exports] == [("월간 보고", 12)]
     page = response.content.decode()
     assert "처리량 많음" in page and "업무 시간 밖 접근 3건" in page and "월간 보고" in page
+    assert "<td>12</td>" in page  # the export's rows
     assert "dec" not in [e.record_id for e in review.out_of_hours + review.exports]
 
     settings.ACCESS_REVIEW_MAX_EXPORTS = 0
