@@ -172,3 +172,13 @@ def test_the_meetup_figures_follow_the_same_setting(client, clerk, held_sessions
     assert [r[3:] for r in table.rows] == [[6, 5, 2, 80.0], [10, 10, 5, 100.0], [16, 15, 7, 93.3]]
     page = client.get(reverse("matchmaking:stats")).content.decode()
     assert "2 미만" in page
+
+
+def test_the_rule_itself(settings):
+    settings.SMALL_COUNT_THRESHOLD = 5
+    assert [small_counts.count(n) for n in (0, 1, 4, 5, None)] == [0, None, None, 5, None]
+    assert small_counts.total([0, 0]) == 0 and small_counts.total([5, 6]) == 11
+    assert small_counts.total([5, 2]) is None  # 7 would give the 2 away
+    assert small_counts.rate(5, 10) == 50.0 and small_counts.rate(3, 10) is None and small_counts.rate(5, 0) is None
+    assert small_counts.total_cell([5, 2]) == "—" and small_counts.cell(2) == "<5" and small_counts.cell(0) == 0
+    assert small_counts.plot(small_counts.cell(2)) is None and small_counts.plot(7) == 7
