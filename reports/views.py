@@ -5,7 +5,6 @@ report scope (citizens) get 403."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -17,13 +16,10 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gwangmyeong_portal import small_counts
-from gwangmyeong_portal.access_log import access_log_record
 from programs.models import LifeStage
 
 from . import exports, selectors, services
@@ -72,7 +68,7 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", {
         "scope": scope, "filters": filters, "sections": sections, "query": query,
         "stages": LifeStage.choices, "detail_exports": detail_exports,
-        "small_count_threshold": small_counts.threshold(),
+        "small_count_threshold": selectors.small_count_threshold(),
         "crumbs": [(_("통계·보고"), reverse("reports:dashboard"))],
     })
 
@@ -159,42 +155,6 @@ def _run_detail_export(request, export, form):
                            title=export.kind if language == "en" else str(export.title))
         response = HttpResponse(buffer.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)
     return _attachment(response, name)
-
-
-def _review_month(value: str) -> tuple[date, bool]:
-    """The month asked for (``YYYY-MM``), or the last full month; False when the value was unusable."""
-    today = timezone.localdate()
-    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    if not value:
-        return last, True
-    try:
-        month = datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        return last, False
-    if not (2000 <= month.year <= today.year + 1):
-        return last, False
-    return month, True
-
-
-@require_GET
-@reports_access
-def access_review(request):
-    """The monthly check of the access log (clerks only): volume per account, out-of-hours access
-    and exports, flagged against ``ACCESS_REVIEW_*``. Opening it is itself logged."""
-    if not request.report_scope.is_city:
-        raise PermissionDenied
-    month, understood = _review_month(request.GET.get("month", ""))
-    review = selectors.access_review(month=month)
-    access_log_record(action="view", request=request, record_type="portal.accesslogentry",
-                      detail={"review_month": f"{month:%Y-%m}"})
-    return render(request, "reports/access_review.html", {
-        "review": review, "understood": understood,
-        "thresholds": {"records": settings.ACCESS_REVIEW_MAX_RECORDS, "exports": settings.ACCESS_REVIEW_MAX_EXPORTS,
-                       "start": settings.ACCESS_REVIEW_OFFICE_START_HOUR,
-                       "end": settings.ACCESS_REVIEW_OFFICE_END_HOUR},
-        "crumbs": [(_("통계·보고"), reverse("reports:dashboard")),
-                   (_("개인정보 접속기록 월간 점검"), reverse("reports:access_review"))],
-    })
 
 
 @require_GET

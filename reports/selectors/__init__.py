@@ -8,6 +8,8 @@ events, activities, commitments and lectures, and nothing of applications or mat
 rows have no agency).
 """
 
+from gwangmyeong_portal.small_counts import threshold as small_count_threshold
+
 # Callers import from this package; the submodules import one another directly, never through it, so
 # importing any one of them cannot loop back here.
 from .access_review import AccessReview, access_review
@@ -41,5 +43,6 @@ __all__ = [
     "program_decisions",
     "report_scope_for",
     "report_table",
+    "small_count_threshold",
     "table_keys_for",
 ]
