@@ -50,10 +50,12 @@ def event_fill(*, user, scope: ReportScope, filters: ReportFilters) -> Table:
         past = row["starts_at"] <= now
         held, attended = row["held"], row["attended"]
         # The capacity is public: a fill rate beside it would give a hidden number of places away.
-        fill = small_counts.withheld() if hidden(held) else _rate(held, row["capacity"])
-        attendance = None
-        if past and held:
-            attendance = small_counts.withheld() if hidden(held) or hidden(attended) else _rate(attended, held)
+        fill = _rate(held, row["capacity"])
+        if fill is not None and hidden(held):
+            fill = small_counts.withheld()
+        attendance = _rate(attended, held) if past else None
+        if attendance is not None and (hidden(held) or hidden(attended)):
+            attendance = small_counts.withheld()
         rows.append([row["title_ko"], f"{timezone.localtime(row['starts_at']):%Y-%m-%d %H:%M}", row["capacity"],
                      cell(held), cell(attended) if past else None, cell(row["waitlisted"]), fill, attendance])
     plot = small_counts.plot
