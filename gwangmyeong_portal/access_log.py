@@ -72,9 +72,9 @@ def access_log_record(
     if action not in Action.values:
         raise ValueError(f"Unknown access-log action {action!r}")
     if request is not None:
-        # What this request has logged already: an admin action that logs its own rows is not
-        # logged a second time by the mixin (``_action_logged``).
-        request.__dict__.setdefault("_access_logged", set()).add((record_type, str(record_id)))
+        # What this request has logged already: an admin action or delete that logs its own rows
+        # is not logged a second time by the mixin (``_logged_in_request``).
+        request.__dict__.setdefault("_access_logged", set()).add((record_type, str(record_id), action))
     return AccessLogEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_email=getattr(actor, "email", "") or "(system)",
@@ -143,6 +143,13 @@ def list_subjects(rows) -> list[list]:
     return subjects
 
 
+def _logged_in_request(request, obj, action: str | None = None) -> bool:
+    """Whether this request already wrote a row for ``obj`` (with ``action``, or with any action)."""
+    key = (obj._meta.label_lower, str(obj.pk))
+    return any(entry[:2] == key and (action is None or entry[2] == action)
+               for entry in getattr(request, "_access_logged", ()))
+
+
 def access_log_record_many(*, action: str, request, objs, detail: dict | None = None) -> int:
     """One row per record in ``objs`` (a bulk delete, an admin action), written in one query."""
     if action not in Action.values:
@@ -159,6 +166,8 @@ def access_log_record_many(*, action: str, request, objs, detail: dict | None = 
         entries.append(AccessLogEntry(record_type=obj._meta.label_lower, record_id=str(obj.pk)[:80],
                                       subject_label=str(label)[:200], subject_user_id=user_id, **common))
     AccessLogEntry.objects.bulk_create(entries)
+    request.__dict__.setdefault("_access_logged", set()).update(
+        (entry.record_type, entry.record_id, action) for entry in entries)
     return len(entries)
 
 
@@ -169,8 +178,8 @@ def _action_logged(func, name: str):
     confirmation or a form asking for more, such as delete_selected's "are you sure?") is a look at
     the listed records, anything else (a redirect, None) is a change. An action may say otherwise
     with an ``access_log_action`` attribute. A record the action logged itself (through
-    ``access_log_record`` with the request) gets no second row. Django's delete_selected is logged
-    by ``delete_queryset`` (one delete row per record) when it deletes.
+    ``access_log_record`` with the request) gets no second row; so does one it deleted, which
+    ``delete_queryset`` logged (Django's delete_selected, or a replacement that asks a reason).
     """
 
     @wraps(func)
@@ -179,8 +188,6 @@ def _action_logged(func, name: str):
         # the queryset would return afterwards), without touching the queryset the action gets.
         selected = list(queryset.all())
         response = func(modeladmin, request, queryset)
-        if name == "delete_selected" and request.POST.get("post"):
-            return response  # the deletion itself: delete_queryset wrote the rows
         action = getattr(func, "access_log_action", None)
         if action is None:
             disposition = response.get("Content-Disposition", "") if response is not None else ""
@@ -190,8 +197,7 @@ def _action_logged(func, name: str):
                 action = Action.VIEW
             else:
                 action = Action.CHANGE
-        already = getattr(request, "_access_logged", set())
-        selected = [obj for obj in selected if (obj._meta.label_lower, str(obj.pk)) not in already]
+        selected = [obj for obj in selected if not _logged_in_request(request, obj)]
         access_log_record_many(action=action, request=request, objs=selected, detail={"admin_action": name})
         return response
 
@@ -248,11 +254,14 @@ class AccessLoggedAdminMixin:
         access_log_record(action=Action.CHANGE if change else Action.CREATE, request=request, obj=obj)
 
     def delete_model(self, request, obj):
-        access_log_record(action=Action.DELETE, request=request, obj=obj)
+        # A delete another mixin or action already logged (with its reason) is not logged twice.
+        if not _logged_in_request(request, obj, Action.DELETE):
+            access_log_record(action=Action.DELETE, request=request, obj=obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        access_log_record_many(action=Action.DELETE, request=request, objs=list(queryset),
+        going = [obj for obj in queryset.all() if not _logged_in_request(request, obj, Action.DELETE)]
+        access_log_record_many(action=Action.DELETE, request=request, objs=going,
                                detail={"admin_action": "delete_selected"})
         super().delete_queryset(request, queryset)
 

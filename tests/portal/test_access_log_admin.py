@@ -141,3 +141,38 @@ def test_the_check_in_search_names_whose_registrations_it_showed(client, clerk, 
     entry = AccessLogEntry.objects.get(action="view", record_type="events.registration")
     assert entry.detail["rows"] == 1
     assert entry.detail["subjects"] == [[str(found.pk), str(citizen), citizen.pk]]
+
+
+def test_a_delete_logged_with_its_reason_elsewhere_is_not_logged_twice(admin_user):
+    """A replacement of delete_selected that logs each row with a reason, then deletes through the
+    admin's delete_queryset (and a delete page doing the same for one record), leaves one row each."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from accounts.models import User
+    from gwangmyeong_portal.access_log import _action_logged, access_log_record
+
+    model_admin = admin.site._registry[User]
+
+    def delete_with_reason(modeladmin, request, queryset):
+        for obj in queryset:
+            access_log_record(action="delete", request=request, obj=obj, reason="시험 계정")
+        modeladmin.delete_queryset(request, queryset)
+
+    request = RequestFactory().post("/admin/accounts/user/")
+    request.user = admin_user
+    doomed = [make_user(f"gone{n}@example.com") for n in range(2)]
+    _action_logged(delete_with_reason, "delete_with_reason")(model_admin, request,
+                                                            User.objects.filter(pk__in=[u.pk for u in doomed]))
+    rows = AccessLogEntry.objects.filter(record_type="accounts.user")
+    assert sorted(rows.values_list("action", "reason", "subject_user_id")) == sorted(
+        ("delete", "시험 계정", u.pk) for u in doomed)
+
+    single = make_user("single@example.com")
+    single_pk = single.pk
+    request = RequestFactory().post(f"/admin/accounts/user/{single.pk}/delete/")
+    request.user = admin_user
+    access_log_record(action="delete", request=request, obj=single, reason="본인 요청")
+    model_admin.delete_model(request, single)
+    assert list(AccessLogEntry.objects.filter(subject_user_id=single_pk).values_list("reason", flat=True)) == [
+        "본인 요청"]
