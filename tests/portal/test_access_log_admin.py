@@ -59,14 +59,18 @@ def test_a_bulk_delete_writes_a_row_per_record_before_it_goes(client, admin_user
     ids = [u.pk for u in doomed]
     client.force_login(admin_user)
     url = reverse("admin:accounts_user_changelist")
-    confirm = client.post(url, {"action": "delete_selected", "_selected_action": ids})
+    # The site's bulk delete: Django's delete_selected, or a replacement that asks a reason first.
+    actions = dict(client.get(url).context["action_form"].fields["action"].choices)
+    name = "delete_selected" if "delete_selected" in actions else "delete_with_reason"
+    confirm = client.post(url, {"action": name, "_selected_action": ids})
     assert confirm.status_code == 200  # "are you sure?" lists them: a look at each
-    assert sorted(AccessLogEntry.objects.filter(action="view", detail__admin_action="delete_selected")
+    assert sorted(AccessLogEntry.objects.filter(action="view", detail__admin_action=name)
                   .values_list("subject_user_id", flat=True)) == sorted(ids)
-    done = client.post(url, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    go = {"post": "yes"} if name == "delete_selected" else {"apply": "1", "delete_reason": "시험 계정"}
+    done = client.post(url, {"action": name, "_selected_action": ids, **go})
     assert done.status_code == 302
     deleted = AccessLogEntry.objects.filter(action="delete", record_type="accounts.user")
-    assert sorted(deleted.values_list("subject_user_id", flat=True)) == sorted(ids)
+    assert sorted(deleted.values_list("subject_user_id", flat=True)) == sorted(ids)  # one row each
     assert {e.actor_email for e in deleted} == {"admin@example.com"}
     assert not type(admin_user).objects.filter(pk__in=ids).exists()
 
