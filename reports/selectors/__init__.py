@@ -8,6 +8,7 @@ events, activities, commitments and lectures, and nothing of applications or mat
 rows have no agency).
 """
 
+from gwangmyeong_portal import small_counts
 from gwangmyeong_portal.small_counts import threshold as small_count_threshold
 
 # Callers import from this package; the submodules import one another directly, never through it, so
@@ -46,3 +47,15 @@ __all__ = [
     "small_count_threshold",
     "table_keys_for",
 ]
+
+
+def __getattr__(name: str):
+    # The names the small-count rule had when it lived here, read from the one rule now (so they
+    # follow SMALL_COUNT_THRESHOLD): SUPPRESS_BELOW, SUPPRESSED ('<5') and WITHHELD ('—').
+    if name == "SUPPRESS_BELOW":
+        return small_counts.threshold()
+    if name == "SUPPRESSED":
+        return small_counts.suppressed()
+    if name == "WITHHELD":
+        return small_counts.withheld()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

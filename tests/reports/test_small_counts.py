@@ -182,3 +182,13 @@ def test_the_rule_itself(settings):
     assert small_counts.rate(5, 10) == 50.0 and small_counts.rate(3, 10) is None and small_counts.rate(5, 0) is None
     assert small_counts.total_cell([5, 2]) == "—" and small_counts.cell(2) == "<5" and small_counts.cell(0) == 0
     assert small_counts.plot(small_counts.cell(2)) is None and small_counts.plot(7) == 7
+
+
+def test_the_old_names_read_the_one_rule(settings):
+    from reports.selectors import SUPPRESS_BELOW, SUPPRESSED, WITHHELD
+
+    assert (SUPPRESS_BELOW, SUPPRESSED, WITHHELD) == (5, "<5", "—")
+    settings.SMALL_COUNT_THRESHOLD = 7
+    from reports import selectors
+
+    assert selectors.SUPPRESS_BELOW == 7 and selectors.SUPPRESSED == "<7"
