@@ -5,8 +5,10 @@ is hidden the same way everywhere:
 
 - a count of people from 1 to ``SMALL_COUNT_THRESHOLD - 1`` (settings, default 5) is not shown;
   0 is shown (there is nobody to point at);
-- a total is withheld when one of the counts it adds up is hidden (secondary suppression: the total
-  minus the shown counts would give the hidden one away);
+- a total is withheld when the hidden counts it adds up could be worked out from it (secondary
+  suppression): one hidden count (the total minus the shown ones gives it), or several whose sum
+  leaves each only one possible value (all 1, or all threshold - 1). Charts, which add up the same
+  cells in other directions too, are stricter: a sum with any hidden count draws nothing;
 - a rate is shown only when both of its counts are (a rate next to a shown count gives the other).
 
 Table cells carry ``Hidden`` markers (text, so CSV and XLSX write them as they are shown); charts and
@@ -41,6 +43,22 @@ def total(parts: Iterable[int | None]) -> int | None:
     if any(is_hidden(p) for p in parts):
         return None
     return count(sum(parts))
+
+
+def gives_away(parts: Iterable[int | None]) -> bool:
+    """Whether showing the sum of ``parts`` next to its shown parts pins down a hidden one.
+
+    Each hidden count is known to lie in 1 … threshold - 1; with k of them summing to S (the total
+    minus the shown parts), one is pinned exactly when k = 1, S = k (all 1) or S = k × (threshold - 1).
+    """
+    parts = list(parts)
+    if any(p is None for p in parts):
+        return True
+    hidden = [p for p in parts if is_hidden(p)]
+    if not hidden:
+        return False
+    k, s = len(hidden), sum(hidden)
+    return k == 1 or s == k or s == k * (threshold() - 1)
 
 
 def rate(numerator: int | None, denominator: int | None, *, scale: float = 100) -> float | None:
@@ -78,7 +96,7 @@ def cell(n: int | None) -> int | Hidden:
 def total_cell(parts: Iterable[int | None]) -> int | Hidden:
     """A total as a table cell: the number, '—' when it would give a hidden count away, '<5' when small."""
     parts = list(parts)
-    if any(is_hidden(p) for p in parts):
+    if gives_away(parts):
         return withheld()
     return cell(sum(parts))
 

@@ -37,8 +37,9 @@ def _applications(user, filters: ReportFilters) -> QuerySet:
 def applications_by_month(*, user, filters: ReportFilters) -> Table:
     """Submitted applications per month of submission, by life stage and status (one GROUP BY query).
 
-    A small cell is hidden, and so is every sum that adds it up: its row's total, its stage's bar
-    and its status's bar of that month."""
+    A small cell is hidden; its row's total (and the stage's bar, the same figure) is withheld when
+    it would give a hidden cell away (``small_counts.total_cell``); a status's bar of a month, which
+    adds up the cells of another direction, is withheld whenever one of them is hidden."""
     from programs.models import Application, LifeStage
 
     statuses = [s for s in Application.Status if s != Application.Status.DRAFT]
@@ -61,7 +62,8 @@ def applications_by_month(*, user, filters: ReportFilters) -> Table:
                 rows.append([month, str(stage.label), *[small_counts.cell(n) for n in cells],
                              small_counts.total_cell(cells)])
     by_stage = [{"label": stage.label, "stack": "stage",
-                 "data": [small_counts.total(counts.get((m, stage.value, s.value), 0) for s in statuses)
+                 "data": [small_counts.plot(small_counts.total_cell(counts.get((m, stage.value, s.value), 0)
+                                                                    for s in statuses))
                           for m in months]}
                 for stage in stages]
     by_status = [{"label": s.label, "stack": "status",

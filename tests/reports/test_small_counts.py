@@ -85,13 +85,14 @@ def test_applications_hide_small_cells_and_every_total_that_adds_one_up(client, 
     march = rows[("2025-03", "임신·출산")]
     assert (march["approved"], march["rejected"], march["submitted"], march["total"]) == (7, "<5", 0, "—")
     assert (rows[("2025-03", "보육·교육")]["submitted"], rows[("2025-03", "보육·교육")]["total"]) == (6, 6)
+    # Two hidden cells adding up to 6: each could be 2, 3 or 4 — the total gives neither away.
     june = rows[("2025-06", "임신·출산")]
-    assert (june["approved"], june["submitted"], june["total"]) == ("<5", "<5", "—")
+    assert (june["approved"], june["submitted"], june["total"]) == ("<5", "<5", 6)
 
     by_stage, by_status = (_by_label(c) for c in table.charts)
     birth, childcare = str(LifeStage.PREGNANCY_BIRTH.label), str(LifeStage.CHILDCARE_EDUCATION.label)
     # A stage's bar is its row total: hidden with it. 보육·교육 in March has nothing hidden.
-    assert (by_stage[birth][MARCH], by_stage[birth][JUNE], by_stage[childcare][MARCH]) == (None, None, 6)
+    assert (by_stage[birth][MARCH], by_stage[birth][JUNE], by_stage[childcare][MARCH]) == (None, 6, 6)
     # A status's bar adds up the stages of the month: hidden when one of them is.
     assert by_status[str(S.APPROVED.label)][MARCH] == 7
     assert by_status[str(S.REJECTED.label)][MARCH] is None
@@ -181,6 +182,10 @@ def test_the_rule_itself(settings):
     assert small_counts.total([5, 2]) is None  # 7 would give the 2 away
     assert small_counts.rate(5, 10) == 50.0 and small_counts.rate(3, 10) is None and small_counts.rate(5, 0) is None
     assert small_counts.total_cell([5, 2]) == "—" and small_counts.cell(2) == "<5" and small_counts.cell(0) == 0
+    # Several hidden cells: the total is shown unless their sum pins one down (all 1s, or all 4s).
+    assert small_counts.total_cell([9, 2, 3]) == 14 and small_counts.total_cell([9, 1, 1]) == "—"
+    assert small_counts.total_cell([9, 4, 4]) == "—" and small_counts.total_cell([1, 2, 0]) == "<5"
+    assert small_counts.total_cell([0, 0]) == 0
     assert small_counts.plot(small_counts.cell(2)) is None and small_counts.plot(7) == 7
 
 
