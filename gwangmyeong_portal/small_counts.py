@@ -101,6 +101,28 @@ def total_cell(parts: Iterable[int | None]) -> int | Hidden:
     return cell(sum(parts))
 
 
+def protect_row(parts: list[int]) -> tuple[list, int | Hidden]:
+    """The cells and the total of one row of counts that adds up, as table cells.
+
+    Small counts are hidden. When the total would give a hidden one away (``gives_away``), the
+    smallest shown count that keeps every hidden one uncertain is withheld too (complementary
+    suppression), so the total can stay; if no shown count can, the total is withheld instead. A
+    withheld cell counts as hidden for every other sum it is part of (charts): read it with ``plot``.
+    """
+    marks: list = [cell(p) for p in parts]
+    if not gives_away(parts):
+        return marks, cell(sum(parts))
+    hidden = [p for p in parts if is_hidden(p)]
+    # With a withheld count c (known to be ≥ threshold) beside them, the hidden counts are uncertain
+    # as long as c ≥ threshold + k + 1 - (their sum).
+    need = threshold() + len(hidden) + 1 - sum(hidden)
+    candidates = sorted((p, i) for i, p in enumerate(parts) if not is_hidden(p) and p > 0 and p >= need)
+    if not candidates:
+        return marks, withheld()
+    marks[candidates[0][1]] = withheld()
+    return marks, cell(sum(parts))
+
+
 def plot(value):
     """A table cell as a chart value: a hidden one draws nothing."""
     return None if isinstance(value, Hidden) else value

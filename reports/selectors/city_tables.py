@@ -37,9 +37,10 @@ def _applications(user, filters: ReportFilters) -> QuerySet:
 def applications_by_month(*, user, filters: ReportFilters) -> Table:
     """Submitted applications per month of submission, by life stage and status (one GROUP BY query).
 
-    A small cell is hidden; its row's total (and the stage's bar, the same figure) is withheld when
-    it would give a hidden cell away (``small_counts.total_cell``); a status's bar of a month, which
-    adds up the cells of another direction, is withheld whenever one of them is hidden."""
+    A small cell is hidden; where its row's total would give it away, another cell of the row is
+    withheld with it, or else the total (``small_counts.protect_row``). A stage's bar is its row's
+    total; a status's bar of a month adds up one cell of each stage and is drawn only when none of
+    them is hidden or withheld."""
     from programs.models import Application, LifeStage
 
     statuses = [s for s in Application.Status if s != Application.Status.DRAFT]
@@ -55,21 +56,25 @@ def applications_by_month(*, user, filters: ReportFilters) -> Table:
                *[Column(s.value, s.label, s.value.replace("_", " ").capitalize(), True) for s in statuses],
                Column("total", _("합계"), "Total", True))
     rows = []
+    marks: dict[tuple[str, str], list] = {}
     for month in months:
         for stage in stages:
             cells = [counts.get((month, stage.value, s.value), 0) for s in statuses]
+            shown, total = small_counts.protect_row(cells)
+            marks[(month, stage.value)] = [*shown, total]
             if sum(cells):
-                rows.append([month, str(stage.label), *[small_counts.cell(n) for n in cells],
-                             small_counts.total_cell(cells)])
+                rows.append([month, str(stage.label), *shown, total])
+
+    def column_sum(month: str, index: int):
+        # A status's bar of a month adds up one cell of each stage's row: only if none is hidden.
+        cells = [marks[(month, stage.value)][index] for stage in stages]
+        return None if any(isinstance(c, small_counts.Hidden) for c in cells) else sum(cells)
+
     by_stage = [{"label": stage.label, "stack": "stage",
-                 "data": [small_counts.plot(small_counts.total_cell(counts.get((m, stage.value, s.value), 0)
-                                                                    for s in statuses))
-                          for m in months]}
+                 "data": [small_counts.plot(marks[(m, stage.value)][-1]) for m in months]}
                 for stage in stages]
-    by_status = [{"label": s.label, "stack": "status",
-                  "data": [small_counts.total(counts.get((m, stage.value, s.value), 0) for stage in stages)
-                           for m in months]}
-                 for s in statuses]
+    by_status = [{"label": s.label, "stack": "status", "data": [column_sum(m, i) for m in months]}
+                 for i, s in enumerate(statuses)]
     return Table(
         key="applications_by_month", title=_("월별 신청 (생애 단계·상태별)"), columns=columns, rows=rows,
         charts=[_chart("bar", _("월별 신청 건수 — 생애 단계별"), months, by_stage, stacked=True, y_title=_("건수")),

@@ -82,8 +82,10 @@ def test_applications_hide_small_cells_and_every_total_that_adds_one_up(client, 
     table = _tables(client)[0]["applications_by_month"]
     keys = [c.key for c in table.columns]
     rows = {(r[0], r[1]): dict(zip(keys, r, strict=True)) for r in table.rows}
+    # One hidden cell: its total would give it away (9 - 7), so the 7 is withheld with it and the
+    # total stays.
     march = rows[("2025-03", "임신·출산")]
-    assert (march["approved"], march["rejected"], march["submitted"], march["total"]) == (7, "<5", 0, "—")
+    assert (march["approved"], march["rejected"], march["submitted"], march["total"]) == ("—", "<5", 0, 9)
     assert (rows[("2025-03", "보육·교육")]["submitted"], rows[("2025-03", "보육·교육")]["total"]) == (6, 6)
     # Two hidden cells adding up to 6: each could be 2, 3 or 4 — the total gives neither away.
     june = rows[("2025-06", "임신·출산")]
@@ -92,9 +94,10 @@ def test_applications_hide_small_cells_and_every_total_that_adds_one_up(client, 
     by_stage, by_status = (_by_label(c) for c in table.charts)
     birth, childcare = str(LifeStage.PREGNANCY_BIRTH.label), str(LifeStage.CHILDCARE_EDUCATION.label)
     # A stage's bar is its row total: hidden with it. 보육·교육 in March has nothing hidden.
-    assert (by_stage[birth][MARCH], by_stage[birth][JUNE], by_stage[childcare][MARCH]) == (None, 6, 6)
-    # A status's bar adds up the stages of the month: hidden when one of them is.
-    assert by_status[str(S.APPROVED.label)][MARCH] == 7
+    assert (by_stage[birth][MARCH], by_stage[birth][JUNE], by_stage[childcare][MARCH]) == (9, 6, 6)
+    # A status's bar adds up the stages of the month: not drawn when one of them is hidden or
+    # withheld (the approved bar would give the withheld 7 back, and with it the 2).
+    assert by_status[str(S.APPROVED.label)][MARCH] is None
     assert by_status[str(S.REJECTED.label)][MARCH] is None
     assert by_status[str(S.SUBMITTED.label)][MARCH] == 6 and by_status[str(S.SUBMITTED.label)][JUNE] is None
     flat = [v for chart in table.charts for d in chart["datasets"] for v in d["data"] if v is not None]
@@ -186,6 +189,11 @@ def test_the_rule_itself(settings):
     assert small_counts.total_cell([9, 2, 3]) == 14 and small_counts.total_cell([9, 1, 1]) == "—"
     assert small_counts.total_cell([9, 4, 4]) == "—" and small_counts.total_cell([1, 2, 0]) == "<5"
     assert small_counts.total_cell([0, 0]) == 0
+    # Complementary suppression: the smallest shown count that keeps the hidden one uncertain.
+    assert small_counts.protect_row([7, 2, 0, 12]) == (["—", "<5", 0, 12], 21)
+    assert small_counts.protect_row([5, 1]) == ([5, "<5"], "—")  # 5 + 1: a withheld 5 would pin the 1
+    assert small_counts.protect_row([6, 1]) == (["—", "<5"], 7)
+    assert small_counts.protect_row([9, 2, 3]) == ([9, "<5", "<5"], 14)
     assert small_counts.plot(small_counts.cell(2)) is None and small_counts.plot(7) == 7
 
 
