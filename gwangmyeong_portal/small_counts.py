@@ -118,7 +118,8 @@ def protect_row(parts: list[int]) -> tuple[list, int | Hidden]:
     need = threshold() + len(hidden) + 1 - sum(hidden)
     candidates = sorted((p, i) for i, p in enumerate(parts) if not is_hidden(p) and p > 0 and p >= need)
     if not candidates:
-        return marks, withheld()
+        total = sum(parts)
+        return marks, (suppressed() if is_hidden(total) else withheld())
     marks[candidates[0][1]] = withheld()
     return marks, cell(sum(parts))
 

@@ -194,6 +194,7 @@ def test_the_rule_itself(settings):
     assert small_counts.protect_row([5, 1]) == ([5, "<5"], "—")  # 5 + 1: a withheld 5 would pin the 1
     assert small_counts.protect_row([6, 1]) == (["—", "<5"], 7)
     assert small_counts.protect_row([9, 2, 3]) == ([9, "<5", "<5"], 14)
+    assert small_counts.protect_row([0, 3, 0]) == ([0, "<5", 0], "<5")  # the total is the small count itself
     assert small_counts.plot(small_counts.cell(2)) is None and small_counts.plot(7) == 7
 
 
