@@ -22,6 +22,23 @@ def make_user(email: str, *, groups=(CITIZEN,), is_staff=False, is_superuser=Fal
     return user
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_access_log_guard():
+    """Transactional tests empty the database with one TRUNCATE of every table, which the access
+    log's append-only trigger refuses. The test run (as a PostgreSQL superuser) turns triggers off
+    for that one transaction; the application cannot (session_replication_role needs a superuser)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_POST
 
 from gwangmyeong_portal import page_cache
-from gwangmyeong_portal.access_log import access_log_record
+from gwangmyeong_portal.access_log import access_log_record, list_subjects
 from partners.models import Agency
 
 from . import selectors, services
@@ -496,9 +496,10 @@ def checkin(request, pk: int):
             .order_by("user__name")[:50]
         )
     if q or scanned:
+        shown = [*results, *([scanned] if scanned else [])]
         access_log_record(action="view", request=request, record_type="events.registration",
                           record_id=f"event:{event.pk}", detail={"search": q, "scanned": bool(scanned),
-                                                                 "rows": len(results) + bool(scanned)})
+                                                                 "rows": len(shown), "subjects": list_subjects(shown)})
     return render(request, "events/checkin.html", {
         "event": event, "q": q, "results": results, "scanned": scanned, "token": token,
         "counts": selectors.checkin_counts(event), "searched": bool(q),

@@ -10,7 +10,8 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
     list_display = ("at", "actor_email", "ip_address", "action", "record_type", "record_id", "subject_label", "reason")
     list_filter = ("action", "record_type", ("at", admin.DateFieldListFilter))
-    search_fields = ("actor_email", "subject_label", "record_id", "reason")
+    # ``detail`` holds the subjects of every row a list showed ([record id, label, user id]).
+    search_fields = ("actor_email", "subject_label", "record_id", "reason", "detail")
     date_hierarchy = "at"
     list_per_page = 100
     show_full_result_count = False

@@ -22,6 +22,10 @@ class PortalConfig(AppConfig):
 
         ModelAdmin._get_obj_does_not_exist_redirect = object_not_found
 
+        from django.core import checks
+
         from . import page_cache
+        from .access_log import check_personal_data_admins
 
         page_cache.connect_signals()
+        checks.register(check_personal_data_admins, checks.Tags.admin)

@@ -9,9 +9,12 @@ from django.utils.translation import gettext_lazy as _
 class AccessLogEntry(models.Model):
     """One staff view, change, creation, deletion or export of someone's personal data.
 
-    Rows are append-only: the admin cannot add, change or delete them and ``save`` refuses to
-    update an existing row. Only the retention job (``access_log_purge``) removes rows, and only
-    those older than ``ACCESS_LOG_RETENTION_DAYS``.
+    Rows are append-only: the admin cannot add, change or delete them, ``save`` refuses to
+    update an existing row, and on PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE from
+    any role (migration ``0002``). The one exception is the database function
+    ``portal_access_log_purge(cutoff)``, through which the retention job (``access_log_purge``)
+    removes rows older than ``ACCESS_LOG_RETENTION_DAYS`` and writes a row saying so. (Deleting a
+    staff account may still clear ``actor``: ``actor_email`` keeps who it was.)
     """
 
     class Action(models.TextChoices):
@@ -22,6 +25,8 @@ class AccessLogEntry(models.Model):
         DELETE = "delete", _("삭제")
         EXPORT = "export", _("다운로드")
         PRINT = "print", _("출력")
+        # The retention job's own row: how many rows older than which date it removed.
+        PURGE = "purge", _("보존기간 경과 삭제")
 
     at = models.DateTimeField(_("일시"), auto_now_add=True, db_index=True)
     # The account is kept as a snapshot too: the log must still say who it was if the account is

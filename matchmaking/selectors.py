@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from gwangmyeong_portal import small_counts
+
 from .models import Match, MeetupSession, Pick, Profile, SessionApplication
 
-SUPPRESS_BELOW = 5
 Status = SessionApplication.Status
 
 
@@ -67,16 +68,15 @@ def matches_for(*, profile: Profile) -> list[MatchView]:
     return [MatchView(m.session.title, m.session.starts_at, m.other_side(profile)) for m in rows]
 
 
-def _suppress(n: int | None) -> int | None:
-    """Counts under 5 are not shown (None), so no figure points at a few identifiable people."""
-    if n is None or n < SUPPRESS_BELOW:
-        return None
-    return n
+# The small-count rule is the project's one rule (gwangmyeong_portal.small_counts): the reports
+# dashboard applies the same to every table that counts people.
+_suppress = small_counts.count
 
 
 def city_aggregates(*, now=None, start=None, end=None) -> dict:
     """Figures for the city: per held session and in total — applications, seats, attendance,
-    matches and match rate (matched attendees / attendees). Counts under 5 are suppressed (None), a
+    matches and match rate (matched attendees / attendees). Small counts are suppressed (None, the
+    project's rule: ``gwangmyeong_portal.small_counts``, threshold ``SMALL_COUNT_THRESHOLD``), a
     column's total is withheld when one of its cells is (``totals["withheld"]``), and a rate is
     shown only when both of its counts are. ``start``/``end`` keep sessions starting in that period
     (the reports dashboard). The one place these rules live: the stats page and the reports
@@ -111,7 +111,7 @@ def city_aggregates(*, now=None, start=None, end=None) -> dict:
     shown = {name: (None if name in withheld else _suppress(totals[name]))
              for name in ("applications", "attended", "matches")}
     return {
-        "sessions": rows,
+        "sessions": rows, "threshold": small_counts.threshold(),
         "totals": {
             "sessions": len(rows), "seats": totals["seats"], **shown, "withheld": sorted(withheld),
             "match_rate": (None if withheld & {"attended", "matches"}
@@ -121,6 +121,5 @@ def city_aggregates(*, now=None, start=None, end=None) -> dict:
 
 
 def _rate(matches: int, attended: int) -> float | None:
-    if _suppress(matches) is None or _suppress(attended) is None:
-        return None
-    return round(100 * 2 * matches / attended, 1)
+    # Matched attendees (two per match) per attendee; shown only when both counts are.
+    return small_counts.rate(matches, attended, scale=200)

@@ -69,6 +69,7 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", {
         "scope": scope, "filters": filters, "sections": sections, "query": query,
         "stages": LifeStage.choices, "detail_exports": detail_exports,
+        "small_count_threshold": selectors.small_count_threshold(),
         "crumbs": [(_("통계·보고"), reverse("reports:dashboard"))],
     })
 

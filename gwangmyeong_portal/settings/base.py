@@ -298,6 +298,18 @@ ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=73
 # How many reverse proxies (load balancers) sit in front of the web containers; their
 # X-Forwarded-For is then trusted for the client IP written to the access log.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The monthly check of the access log (/reports/access-review/) flags an account that, in one month,
+# touched more than ACCESS_REVIEW_MAX_RECORDS records (rows of lists it was shown count one each) or
+# made more than ACCESS_REVIEW_MAX_EXPORTS exports; access outside office hours (before START, from
+# END on, or at a weekend, Seoul time) is listed whatever its volume.
+ACCESS_REVIEW_MAX_RECORDS = env_int("ACCESS_REVIEW_MAX_RECORDS", 2000, minimum=1)
+ACCESS_REVIEW_MAX_EXPORTS = env_int("ACCESS_REVIEW_MAX_EXPORTS", 20, minimum=1)
+ACCESS_REVIEW_OFFICE_START_HOUR = env_int("ACCESS_REVIEW_OFFICE_START_HOUR", 8, minimum=0)
+ACCESS_REVIEW_OFFICE_END_HOUR = env_int("ACCESS_REVIEW_OFFICE_END_HOUR", 19, minimum=1)
+# One small-count rule for every aggregate figure that counts people (report tables, their charts
+# and exports, the meetup statistics): a count from 1 to SMALL_COUNT_THRESHOLD - 1 is hidden, and so
+# is a total or rate from which a hidden count could be worked out (gwangmyeong_portal.small_counts).
+SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 5, minimum=2)
 
 # Retention: every kind of citizen record has a period here and a nightly job that applies it
 # (scheduled below). Kinds with their own job: the access log (above), meetup profiles

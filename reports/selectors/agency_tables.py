@@ -1,5 +1,10 @@
 """The dashboard tables agency staff see too, limited to their own agency: event fill, partner
-activities, commitments against activities and lecture dispatches."""
+activities, commitments against activities and lecture dispatches.
+
+Counts of people (places taken, attendance, the waitlist, participants) follow the small-count rule
+(``gwangmyeong_portal.small_counts``), and so does every rate built on one; counts of activity
+reports, commitments and lecture requests are the agencies' work, not people, and are shown whole.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from gwangmyeong_portal import small_counts
 
 from ..forms import ReportFilters
 from .scope import Column, ReportScope, Table, _bounds, _chart, _rate
@@ -38,11 +45,20 @@ def event_fill(*, user, scope: ReportScope, filters: ReportFilters) -> Table:
     results.reverse()
     now = timezone.now()
     rows = []
+    hidden, cell = small_counts.is_hidden, small_counts.cell
     for row in results:
         past = row["starts_at"] <= now
+        held, attended = row["held"], row["attended"]
+        # The capacity is public: a fill rate beside it would give a hidden number of places away.
+        fill = _rate(held, row["capacity"])
+        if fill is not None and hidden(held):
+            fill = small_counts.withheld()
+        attendance = _rate(attended, held) if past else None
+        if attendance is not None and (hidden(held) or hidden(attended)):
+            attendance = small_counts.withheld()
         rows.append([row["title_ko"], f"{timezone.localtime(row['starts_at']):%Y-%m-%d %H:%M}", row["capacity"],
-                     row["held"], row["attended"] if past else None, row["waitlisted"],
-                     _rate(row["held"], row["capacity"]), _rate(row["attended"], row["held"]) if past else None])
+                     cell(held), cell(attended) if past else None, cell(row["waitlisted"]), fill, attendance])
+    plot = small_counts.plot
     labels = [f"{r[1][5:10]} {r[0]}" for r in rows]
     columns = (Column("event", _("행사"), "Event"), Column("starts_at", _("일시"), "Date and time"),
                Column("capacity", _("정원"), "Capacity", True), Column("held", _("신청(자리)"), "Places taken", True),
@@ -52,8 +68,8 @@ def event_fill(*, user, scope: ReportScope, filters: ReportFilters) -> Table:
     return Table(
         key="event_fill", title=_("행사 채움률과 참석"), columns=columns, rows=rows,
         charts=[_chart("bar", _("행사별 채움률과 참석률(%)"), labels,
-                       [{"label": _("채움률(%)"), "data": [r[6] for r in rows]},
-                        {"label": _("참석률(%)"), "data": [r[7] for r in rows]}], percent=True,
+                       [{"label": _("채움률(%)"), "data": [plot(r[6]) for r in rows]},
+                        {"label": _("참석률(%)"), "data": [plot(r[7]) for r in rows]}], percent=True,
                        horizontal=len(rows) > 12)],
         note=_("사전 신청이 필요한 행사. 채움률 = 신청(자리) ÷ 정원, 참석률 = 참석 ÷ 신청(자리), 지난 행사만. "
                "최근 %(n)s개까지.")
@@ -76,8 +92,8 @@ def partner_activities(*, user, filters: ReportFilters) -> Table:
                   participants=Coalesce(Sum("participants", filter=Q(status=Status.ACCEPTED)), 0))
         .order_by("agency__order", "agency__name_ko", "clause__number")
     )
-    rows = [[r["agency__name_ko"], r["clause__number"], r["accepted"], r["pending"], r["participants"]]
-            for r in results]
+    rows = [[r["agency__name_ko"], r["clause__number"], r["accepted"], r["pending"],
+             small_counts.cell(r["participants"])] for r in results]
     agencies = list(dict.fromkeys(r[0] for r in rows))
     clauses = sorted({r[1] for r in rows})
     cell = {(r[0], r[1]): r[2] for r in rows}
@@ -146,7 +162,8 @@ def lecture_dispatches(*, user, filters: ReportFilters) -> Table:
                   attendance=Coalesce(Sum("attendance", filter=Q(status=Status.DELIVERED)), 0))
         .order_by("agency__order", "agency__name_ko")
     )
-    rows = [[r["agency__name_ko"], *[r[s.value] for s in Status], r["total"], r["attendance"]] for r in results]
+    rows = [[r["agency__name_ko"], *[r[s.value] for s in Status], r["total"], small_counts.cell(r["attendance"])]
+            for r in results]
     agencies = [r[0] for r in rows]
     datasets = [{"label": s.label, "stack": "status", "data": [r[1 + i] for r in rows]} for i, s in enumerate(Status)]
     columns = (Column("agency", _("기관"), "Agency"),

@@ -1,5 +1,6 @@
 """Who sees which report, and the pieces every report table is built from: ``Column``, ``Table``,
-the period bounds, rates, small-count suppression and the chart description."""
+the period bounds, rates and the chart description. Small counts are hidden by the project's one
+rule, ``gwangmyeong_portal.small_counts``."""
 
 from __future__ import annotations
 
@@ -10,12 +11,6 @@ from typing import Any
 from django.utils import timezone
 
 from ..forms import ReportFilters
-
-SUPPRESS_BELOW = 5
-SUPPRESSED = "<5"
-# A total withheld because one of the cells it sums is suppressed (it would give that cell away).
-WITHHELD = "—"
-
 
 # --- Who sees what --------------------------------------------------------------------------------
 
@@ -88,13 +83,6 @@ def _rate(numerator, denominator) -> float | None:
     if not denominator or numerator is None:
         return None
     return round(100 * numerator / denominator, 1)
-
-
-def _suppress(n: int | None):
-    """Counts under 5 are not shown, so no figure points at a few identifiable people."""
-    if n is None or n < SUPPRESS_BELOW:
-        return SUPPRESSED
-    return n
 
 
 def _chart(kind: str, title, labels: list, datasets: list[dict], *, stacked=False, horizontal=False,

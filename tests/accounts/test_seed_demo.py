@@ -85,7 +85,7 @@ def test_demo_city_is_alive_on_any_date_and_a_rerun_adds_nothing(client, days):
                         "lecture_dispatches", "matchmaking_sessions"):
                 assert tables[key].rows, key
                 assert max(figures(tables[key])) >= 3 * SUPPRESS_BELOW, key
-            monthly = [row[-1] for row in tables["applications_by_month"].rows]
+            monthly = [row[-1] for row in tables["applications_by_month"].rows if isinstance(row[-1], int)]
             # Every month of the default period (the current one may have begun only days ago).
             assert sum(monthly) >= 400 and len({row[0] for row in tables["applications_by_month"].rows}) >= 11
             held = [row for row in tables["matchmaking_sessions"].rows[:-1]]

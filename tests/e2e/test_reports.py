@@ -3,6 +3,7 @@ from the json_script data without breaking the Content-Security-Policy, the page
 and a clerk can download a table. Skipped, with the reason, where no browser is installed."""
 
 import pytest
+from django.utils import timezone
 
 from tests.reports.conftest import PERIOD, _roles, agencies, data  # noqa: F401 - the reports test data, as fixtures
 
@@ -34,4 +35,16 @@ def test_detail_export_form_and_my_exports_are_accessible(page, login, axe_audit
         page.get_by_role("button", name="내려받기").click()
     assert download_info.value.suggested_filename.startswith("applications-")
     page.goto("/reports/exports/")
+    axe_audit(page)
+
+
+def test_clerk_opens_the_monthly_access_check_from_the_dashboard(page, login, axe_audit, clerk, data):  # noqa: F811
+    login(clerk)
+    page.goto("/reports/")
+    page.get_by_role("link", name="개인정보 접속기록 월간 점검").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "개인정보 접속기록 월간 점검"
+    page.locator("#month").fill(f"{timezone.localdate():%Y-%m}")
+    page.get_by_role("button", name="보기").click()
+    # This month's log holds at least the clerk's own visit to the dashboard.
+    assert page.get_by_role("table", name="계정별 처리량").get_by_text("clerk@example.com").count() == 1
     axe_audit(page)

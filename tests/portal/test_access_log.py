@@ -1,14 +1,18 @@
 """The personal-data access log: one service, append-only, searchable by clerks, purged after retention."""
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from unittest import mock
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from gwangmyeong_portal.access_log import access_log_purge, access_log_record
 from gwangmyeong_portal.models import AccessLogEntry
+from gwangmyeong_portal.tasks import access_log_purge_task
 
 
 @pytest.mark.django_db
@@ -40,16 +44,98 @@ def test_unknown_action_is_a_programming_error(clerk):
         access_log_record(action="peek", actor=clerk, record_type="x")
 
 
-@pytest.mark.django_db
-def test_purge_removes_only_rows_past_retention(settings, clerk):
-    settings.ACCESS_LOG_RETENTION_DAYS = 730
-    old = access_log_record(action="view", actor=clerk, record_type="x", record_id="1")
-    recent = access_log_record(action="view", actor=clerk, record_type="x", record_id="2")
-    AccessLogEntry.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=731))
-    AccessLogEntry.objects.filter(pk=recent.pk).update(at=timezone.now() - timedelta(days=729))
+def _written_at(when, **kwargs) -> AccessLogEntry:
+    """A row as it was written ``when`` (rows cannot be back-dated once written: the table refuses UPDATE)."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        return access_log_record(**kwargs)
 
-    assert access_log_purge() == 1
-    assert list(AccessLogEntry.objects.values_list("record_id", flat=True)) == ["2"]
+
+@pytest.mark.django_db
+def test_purge_removes_only_rows_past_retention_and_logs_itself(settings, clerk):
+    settings.ACCESS_LOG_RETENTION_DAYS = 730
+    now = timezone.now()
+    _written_at(now - timedelta(days=731), action="view", actor=clerk, record_type="x", record_id="1")
+    _written_at(now - timedelta(days=729), action="view", actor=clerk, record_type="x", record_id="2")
+
+    assert access_log_purge(now=now) == 1
+    assert list(AccessLogEntry.objects.exclude(action="purge").values_list("record_id", flat=True)) == ["2"]
+    purge = AccessLogEntry.objects.get(action="purge")
+    assert purge.actor is None and purge.actor_email == "(system)"
+    assert purge.detail["purged"] == 1
+    assert datetime.fromisoformat(purge.detail["before"]) == now - timedelta(days=730)
+
+
+@pytest.mark.django_db
+def test_the_daily_retention_task_runs_the_purge(settings, clerk):
+    settings.ACCESS_LOG_RETENTION_DAYS = 730
+    _written_at(timezone.now() - timedelta(days=800), action="view", actor=clerk, record_type="x")
+    assert access_log_purge_task() == 1
+    assert list(AccessLogEntry.objects.values_list("action", flat=True)) == ["purge"]
+
+
+@pytest.fixture
+def app_role(db):
+    """A role like production's application account: owns nothing special, may read and write the
+    tables, is no superuser. Created inside the test's transaction, so it is rolled back with it."""
+    name = f"portal_app_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {name} NOSUPERUSER NOLOGIN")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON portal_accesslogentry TO {name}")
+        cursor.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {name}")
+    return name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("statement", [
+    "UPDATE portal_accesslogentry SET reason = 'tampered'",
+    "UPDATE portal_accesslogentry SET at = at - interval '3 years'",
+    "DELETE FROM portal_accesslogentry",
+    "TRUNCATE portal_accesslogentry",
+    "SELECT set_config('portal.access_log_purge', 'off', true); DELETE FROM portal_accesslogentry",
+])
+@pytest.mark.parametrize("as_app_role", [True, False], ids=["app-role", "owner"])
+def test_the_database_refuses_to_change_or_remove_rows(request, clerk, statement, as_app_role):
+    entry = access_log_record(action="export", actor=clerk, record_type="programs.application", reason="월간 보고")
+    with connection.cursor() as cursor:
+        # The row's foreign-key check is deferred to commit; TRUNCATE would refuse to run past it.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        if as_app_role:
+            cursor.execute(f"SET LOCAL ROLE {request.getfixturevalue('app_role')}")
+        cursor.execute(statement)
+    entry = AccessLogEntry.objects.get(pk=entry.pk)
+    assert entry.reason == "월간 보고" and entry.at > timezone.now() - timedelta(minutes=5)
+
+
+@pytest.mark.django_db
+def test_the_orm_cannot_delete_or_update_rows_either(clerk):
+    access_log_record(action="view", actor=clerk, record_type="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLogEntry.objects.all().delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLogEntry.objects.update(actor_email="someone@else")
+    assert AccessLogEntry.objects.get().actor_email == "clerk@example.com"
+
+
+@pytest.mark.django_db
+def test_the_app_role_purges_through_the_function(app_role, clerk, settings):
+    settings.ACCESS_LOG_RETENTION_DAYS = 730
+    _written_at(timezone.now() - timedelta(days=731), action="view", actor=clerk, record_type="x", record_id="old")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {app_role}")
+        try:
+            assert access_log_purge() == 1
+        finally:
+            cursor.execute("RESET ROLE")
+    assert list(AccessLogEntry.objects.values_list("action", "detail__purged")) == [("purge", 1)]
+
+
+@pytest.mark.django_db
+def test_deleting_a_staff_account_keeps_its_rows_and_says_who_it_was(clerk):
+    access_log_record(action="view", actor=clerk, record_type="x")
+    clerk.delete()
+    entry = AccessLogEntry.objects.get()
+    assert entry.actor is None and entry.actor_email == "clerk@example.com"
 
 
 @pytest.mark.django_db

@@ -54,6 +54,13 @@ def _roles(db):
 
 
 @pytest.fixture
+def whole_counts(settings):
+    """Show every count, however small: for the tests that check the arithmetic on the hand-countable
+    figures above (all of them 1–4 people). The small-count rule itself is tested in test_small_counts.py."""
+    settings.SMALL_COUNT_THRESHOLD = 1
+
+
+@pytest.fixture
 def other_clerk(db):
     return make_user("clerk2@example.com", groups=(CITIZEN, CITY_CLERK), is_staff=True, name="박주무관")
 

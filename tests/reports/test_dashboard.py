@@ -48,7 +48,7 @@ def test_clerks_and_superusers_see_every_chart(client, who, request, data):
 
 
 @pytest.mark.django_db
-def test_application_figures_match_hand_counts(client, clerk, data):
+def test_application_figures_match_hand_counts(client, clerk, data, whole_counts):
     client.force_login(clerk)
     found, _ = tables(client)
     by_month = found["applications_by_month"]
@@ -78,7 +78,7 @@ def test_life_stage_filter_applies_to_the_whole_page(client, clerk, data):
 
 
 @pytest.mark.django_db
-def test_event_partner_and_lecture_figures(client, clerk, data):
+def test_event_partner_and_lecture_figures(client, clerk, data, whole_counts):
     client.force_login(clerk)
     found, _ = tables(client)
     events = {r[0]: r for r in found["event_fill"].rows}
@@ -177,7 +177,7 @@ def test_empty_period_shows_no_data_and_exports_headers_only(client, clerk):
 
 
 @pytest.mark.django_db
-def test_median_falls_back_to_python_off_postgresql(monkeypatch, clerk, data):
+def test_median_falls_back_to_python_off_postgresql(monkeypatch, clerk, data, whole_counts):
     """SQLite (make run) has no percentile_cont: the median then comes from a values_list."""
     with monkeypatch.context() as m:
         m.setattr(connection, "vendor", "sqlite")

@@ -62,7 +62,7 @@ def test_every_dashboard_table_exports_to_csv_and_xlsx_and_is_logged(client, cle
 
 
 @pytest.mark.django_db
-def test_csv_headers_are_korean_and_english_with_lang_en(client, clerk, data):
+def test_csv_headers_are_korean_and_english_with_lang_en(client, clerk, data, whole_counts):
     client.force_login(clerk)
     url = reverse("reports:table_export", args=["program_decisions", "csv"])
     korean = csv_rows(client.get(url, PERIOD))

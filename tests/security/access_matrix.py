@@ -332,6 +332,7 @@ MATRIX: dict[str, str] = {
     "programs:timeline_subscribe": "login 405 405 405 405 405 405",
     "programs:timeline_unsubscribe": "login 405 405 405 405 405 405",
     "reports:dashboard": "login 403 403 200 200 200 200",
+    "reports:access_review": "login 403 403 403 403 200 200",
     "reports:detail_export": "login 403 403 403 403 200 200",
     "reports:export_job_download": "login 404 404 404 404 404 404",
     "reports:export_jobs": "login 403 403 200 200 200 200",
