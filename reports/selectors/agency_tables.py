@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gwangmyeong_portal import small_counts
 
 from ..forms import ReportFilters
-from .scope import Column, ReportScope, Table, _bounds, _chart, _rate
+from .scope import Column, ReportScope, Table, chart_data, period_bounds, rate_of
 
 MAX_EVENTS = 100  # events shown in the fill-rate chart (the latest ones in the period)
 
@@ -27,7 +27,7 @@ def event_fill(*, user, scope: ReportScope, filters: ReportFilters) -> Table:
     """Per event needing registration: capacity, places taken, attendance, waitlist (one query)."""
     from events.models import Event, Registration
 
-    start, end = _bounds(filters)
+    start, end = period_bounds(filters)
     qs = Event.objects.visible_to(user).filter(registration_required=True, starts_at__gte=start, starts_at__lt=end)
     if not scope.is_city:
         qs = qs.filter(organiser_id=scope.agency_id)
@@ -50,10 +50,10 @@ def event_fill(*, user, scope: ReportScope, filters: ReportFilters) -> Table:
         past = row["starts_at"] <= now
         held, attended = row["held"], row["attended"]
         # The capacity is public: a fill rate beside it would give a hidden number of places away.
-        fill = _rate(held, row["capacity"])
+        fill = rate_of(held, row["capacity"])
         if fill is not None and hidden(held):
             fill = small_counts.withheld()
-        attendance = _rate(attended, held) if past else None
+        attendance = rate_of(attended, held) if past else None
         if attendance is not None and (hidden(held) or hidden(attended)):
             attendance = small_counts.withheld()
         rows.append([row["title_ko"], f"{timezone.localtime(row['starts_at']):%Y-%m-%d %H:%M}", row["capacity"],
@@ -67,7 +67,7 @@ def event_fill(*, user, scope: ReportScope, filters: ReportFilters) -> Table:
                Column("attendance_rate", _("참석률(%)"), "Attendance rate (%)", True))
     return Table(
         key="event_fill", title=_("행사 채움률과 참석"), columns=columns, rows=rows,
-        charts=[_chart("bar", _("행사별 채움률과 참석률(%)"), labels,
+        charts=[chart_data("bar", _("행사별 채움률과 참석률(%)"), labels,
                        [{"label": _("채움률(%)"), "data": [plot(r[6]) for r in rows]},
                         {"label": _("참석률(%)"), "data": [plot(r[7]) for r in rows]}], percent=True,
                        horizontal=len(rows) > 12)],
@@ -105,7 +105,7 @@ def partner_activities(*, user, filters: ReportFilters) -> Table:
                Column("participants", _("참여 인원(승인)"), "Participants (accepted)", True))
     return Table(
         key="partner_activities", title=_("기관·조항별 협약 활동"), columns=columns, rows=rows,
-        charts=[_chart("bar", _("기관별 승인된 활동 — 조항별"), agencies, datasets, stacked=True, horizontal=True,
+        charts=[chart_data("bar", _("기관별 승인된 활동 — 조항별"), agencies, datasets, stacked=True, horizontal=True,
                        y_title=_("건수"))],
         note=_("활동일 기준. 생애 단계 조건은 적용되지 않습니다."),
     )
@@ -139,7 +139,7 @@ def commitments_progress(*, user, filters: ReportFilters) -> Table:
                Column("met", _("달성 여부"), "Met"))
     return Table(
         key="commitments_progress", title=_("기관별 약속 대비 활동"), columns=columns, rows=rows,
-        charts=[_chart("bar", _("약속(연간 목표)과 승인된 활동"), labels,
+        charts=[chart_data("bar", _("약속(연간 목표)과 승인된 활동"), labels,
                        [{"label": _("연간 목표"), "data": [r[3] for r in rows]},
                         {"label": _("기간 중 승인된 활동"), "data": [r[5] for r in rows]}], horizontal=True,
                        y_title=_("건수"))],
@@ -152,7 +152,7 @@ def lecture_dispatches(*, user, filters: ReportFilters) -> Table:
     from partners.models import LectureRequest
 
     Status = LectureRequest.Status
-    start, end = _bounds(filters)
+    start, end = period_bounds(filters)
     results = list(
         LectureRequest.objects.visible_to(user)
         .annotate(when=Coalesce("scheduled_start", "preferred_start_1")).filter(when__gte=start, when__lt=end)
@@ -172,7 +172,7 @@ def lecture_dispatches(*, user, filters: ReportFilters) -> Table:
                Column("attendance", _("참석 인원(완료된 강의)"), "Attendance (delivered)", True))
     return Table(
         key="lecture_dispatches", title=_("강사 파견 현황"), columns=columns, rows=rows,
-        charts=[_chart("bar", _("기관별 강사 파견 — 상태별"), agencies, datasets, stacked=True, horizontal=True,
+        charts=[chart_data("bar", _("기관별 강사 파견 — 상태별"), agencies, datasets, stacked=True, horizontal=True,
                        y_title=_("건수"))],
         note=_("확정 일시(없으면 첫 희망 일시) 기준. 생애 단계 조건은 적용되지 않습니다."),
     )

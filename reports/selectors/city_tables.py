@@ -19,14 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from gwangmyeong_portal import small_counts
 
 from ..forms import ReportFilters
-from .scope import Column, Table, _bounds, _chart, _months, _rate
+from .scope import Column, Table, chart_data, months_between, period_bounds, rate_of
 
 # --- Applications -------------------------------------------------------------------------------
 
 def _applications(user, filters: ReportFilters) -> QuerySet:
     from programs.models import Application
 
-    start, end = _bounds(filters)
+    start, end = period_bounds(filters)
     qs = (Application.objects.visible_to(user).exclude(status=Application.Status.DRAFT)
           .filter(submitted_at__gte=start, submitted_at__lt=end))
     if filters.stage:
@@ -51,7 +51,7 @@ def applications_by_month(*, user, filters: ReportFilters) -> Table:
     for row in rows_qs:
         month = timezone.localtime(row["month"]).date() if isinstance(row["month"], datetime) else row["month"]
         counts[(f"{month:%Y-%m}", row["program__life_stage"], row["status"])] = row["n"]
-    months = [f"{m:%Y-%m}" for m in _months(filters)]
+    months = [f"{m:%Y-%m}" for m in months_between(filters)]
     columns = (Column("month", _("월"), "Month"), Column("stage", _("생애 단계"), "Life stage"),
                *[Column(s.value, s.label, s.value.replace("_", " ").capitalize(), True) for s in statuses],
                Column("total", _("합계"), "Total", True))
@@ -77,8 +77,8 @@ def applications_by_month(*, user, filters: ReportFilters) -> Table:
                  for i, s in enumerate(statuses)]
     return Table(
         key="applications_by_month", title=_("월별 신청 (생애 단계·상태별)"), columns=columns, rows=rows,
-        charts=[_chart("bar", _("월별 신청 건수 — 생애 단계별"), months, by_stage, stacked=True, y_title=_("건수")),
-                _chart("bar", _("월별 신청 건수 — 상태별"), months, by_status, stacked=True, y_title=_("건수"))],
+        charts=[chart_data("bar", _("월별 신청 건수 — 생애 단계별"), months, by_stage, stacked=True, y_title=_("건수")),
+                chart_data("bar", _("월별 신청 건수 — 상태별"), months, by_status, stacked=True, y_title=_("건수"))],
         note=_("접수 일시 기준. 작성 중인 신청은 세지 않습니다."),
     )
 
@@ -138,7 +138,7 @@ def program_decisions(*, user, filters: ReportFilters) -> Table:
         if small_counts.is_hidden(approved) or small_counts.is_hidden(rejected):
             rate = small_counts.withheld() if approved + rejected else None
         else:
-            rate = _rate(approved, approved + rejected)
+            rate = rate_of(approved, approved + rejected)
         if median is not None and small_counts.is_hidden(row["decided"]):
             median = small_counts.withheld()
         elif median is not None:
@@ -154,9 +154,9 @@ def program_decisions(*, user, filters: ReportFilters) -> Table:
                Column("median_days", _("결정까지 중앙값(일)"), "Median days to decision", True))
     return Table(
         key="program_decisions", title=_("사업별 승인율과 결정까지 걸린 날"), columns=columns, rows=rows,
-        charts=[_chart("bar", _("사업별 승인율(%)"), labels,
+        charts=[chart_data("bar", _("사업별 승인율(%)"), labels,
                        [{"label": _("승인율(%)"), "data": [plot(r[5]) for r in rows]}], horizontal=True, percent=True),
-                _chart("bar", _("사업별 결정까지 중앙값(일)"), labels,
+                chart_data("bar", _("사업별 결정까지 중앙값(일)"), labels,
                        [{"label": _("결정까지 중앙값(일)"), "data": [plot(r[6]) for r in rows]}], horizontal=True,
                        y_title=_("일"))],
         note=_("승인율 = 승인 ÷ (승인 + 반려). 기간 안에 접수된 신청 기준."),
@@ -172,7 +172,7 @@ def matchmaking_sessions(*, filters: ReportFilters) -> Table:
     cells. One query; no person's data, pick or contact is read."""
     from matchmaking.selectors import city_aggregates
 
-    start, end = _bounds(filters)
+    start, end = period_bounds(filters)
     figures = city_aggregates(start=start, end=end)
 
     def cell(value):
@@ -198,7 +198,7 @@ def matchmaking_sessions(*, filters: ReportFilters) -> Table:
                Column("match_rate", _("매칭률(%)"), "Match rate (%)", True))
     return Table(
         key="matchmaking_sessions", title=_("만남 행사 신청·참석·매칭 (집계)"), columns=columns, rows=rows,
-        charts=[_chart("bar", _("회차별 신청·참석·매칭"), [f"{r[1]} {r[0]}" for r in sessions],
+        charts=[chart_data("bar", _("회차별 신청·참석·매칭"), [f"{r[1]} {r[0]}" for r in sessions],
                        [{"label": _("신청"), "data": [plot(r[3]) for r in sessions]},
                         {"label": _("참석"), "data": [plot(r[4]) for r in sessions]},
                         {"label": _("매칭"), "data": [plot(r[5]) for r in sessions]}], y_title=_("명·쌍"))],

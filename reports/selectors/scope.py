@@ -64,14 +64,14 @@ class Table:
     note: Any = ""
 
 
-def _bounds(filters: ReportFilters) -> tuple[datetime, datetime]:
+def period_bounds(filters: ReportFilters) -> tuple[datetime, datetime]:
     """[start 00:00, day after end 00:00) in the portal's time zone, as aware datetimes."""
     tz = timezone.get_current_timezone()
     return (datetime.combine(filters.start, time.min, tzinfo=tz),
             datetime.combine(filters.end_exclusive, time.min, tzinfo=tz))
 
 
-def _months(filters: ReportFilters) -> list[date]:
+def months_between(filters: ReportFilters) -> list[date]:
     months, current = [], filters.start.replace(day=1)
     while current <= filters.end:
         months.append(current)
@@ -79,13 +79,13 @@ def _months(filters: ReportFilters) -> list[date]:
     return months
 
 
-def _rate(numerator, denominator) -> float | None:
+def rate_of(numerator, denominator) -> float | None:
     if not denominator or numerator is None:
         return None
     return round(100 * numerator / denominator, 1)
 
 
-def _chart(kind: str, title, labels: list, datasets: list[dict], *, stacked=False, horizontal=False,
+def chart_data(kind: str, title, labels: list, datasets: list[dict], *, stacked=False, horizontal=False,
            y_title="", percent=False) -> dict:
     return {"type": kind, "title": str(title), "labels": [str(label) for label in labels],
             "datasets": [{**d, "label": str(d["label"])} for d in datasets], "stacked": stacked,
