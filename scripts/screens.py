@@ -104,14 +104,14 @@ def main() -> int:
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gwangmyeong_portal.settings.dev",
            "DATABASE_URL": f"sqlite:///{workdir / 'screens.sqlite3'}", "MEDIA_ROOT": str(workdir / "media"),
-           "DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+           "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
     env.pop("REDIS_URL", None)
     server = None
     try:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_demo")
         objects = demo_objects(env)
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", "--insecure",
+        server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload",
                                    f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"

@@ -180,3 +180,22 @@ def test_a_delete_logged_with_its_reason_elsewhere_is_not_logged_twice(admin_use
     model_admin.delete_model(request, single)
     assert list(AccessLogEntry.objects.filter(subject_user_id=single_pk).values_list("reason", flat=True)) == [
         "본인 요청"]
+
+
+def test_clerks_access_log_leaves_out_who_is_in_the_meetup_registry(client, clerk, admin_user):
+    """An access-log row about a meetup profile names a registry member: only operators see it."""
+    from gwangmyeong_portal.access_log import access_log_record
+
+    member = make_user("member@example.com", name="비밀회원")
+    access_log_record(action="view", actor=admin_user, record_type="matchmaking.profile", record_id="1",
+                      subject_label="비밀회원", subject_user_id=member.pk)
+    access_log_record(action="view", actor=admin_user, record_type="programs.application", record_id="2",
+                      subject_label="신청인", subject_user_id=member.pk)
+    url = reverse("admin:portal_accesslogentry_changelist")
+    client.force_login(clerk)
+    page = client.get(url)
+    assert page.status_code == 200 and "비밀회원" not in page.content.decode()
+    assert list(client.get(url, {"q": "비밀회원"}).context["cl"].result_list) == []
+    assert [e.record_type for e in client.get(url).context["cl"].result_list] == ["programs.application"]
+    client.force_login(admin_user)
+    assert "비밀회원" in client.get(url).content.decode()
