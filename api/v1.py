@@ -9,6 +9,7 @@ JSON (``api.middleware.JsonErrorsMiddleware`` catches what Django answers outsid
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -22,7 +23,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -30,6 +31,7 @@ from ninja.renderers import JSONRenderer
 from ninja.throttling import SimpleRateThrottle
 from pydantic import BeforeValidator
 
+from gwangmyeong_portal import page_cache
 from gwangmyeong_portal.access_log import client_ip
 from programs.models import LifeStage, Program
 from programs.selectors import CatalogFilters
@@ -164,16 +166,48 @@ def _answer(request, schema: type[Schema], data: dict, *, last_modified=None) ->
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     stamp = int(last_modified.timestamp()) if last_modified else None
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    # Public data: shared caches may keep it briefly; clients revalidate with the ETag.
+    response = _headers(HttpResponse(body, content_type="application/json; charset=utf-8"), etag=etag,
+                        stamp=stamp, language=translation.get_language())
+    conditional = get_conditional_response(request, etag=etag, last_modified=stamp, response=response)
+    return conditional
+
+
+def _headers(response: HttpResponse, *, etag: str, stamp: int | None, language: str) -> HttpResponse:
     response["ETag"] = etag
     if stamp:
         response["Last-Modified"] = http_date(stamp)
-    response["Content-Language"] = translation.get_language()
-    # Public data: shared caches may keep it briefly; clients revalidate with the ETag.
+    response["Content-Language"] = language
     response["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"
     patch_vary_headers(response, ["Accept-Language"])
-    conditional = get_conditional_response(request, etag=etag, last_modified=stamp, response=response)
-    return conditional
+    return response
+
+
+def body_cached(kind: str):
+    """Keep a whole 200 answer (body, ETag, Last-Modified) in ``page_cache`` under ``kind``'s version,
+    so a repeated request costs the cache look-ups and nothing else: no query, no serialising. For
+    answers that hold nothing counted live (programs, facilities, agencies); the same signals that
+    renew the pages' versions renew these."""
+    def decorator(operation):
+        @functools.wraps(operation)
+        def wrapped(request, *args, **kwargs):
+            key = page_cache.key(kind, "api-body", request.path, sorted(request.GET.lists()))
+            cached = cache.get(key)
+            if cached is None:
+                response = operation(request, *args, **kwargs)
+                if response.status_code != 200 or not response.has_header("ETag"):
+                    return response
+                cached = {"body": response.content, "etag": response["ETag"], "language": response["Content-Language"],
+                          "stamp": parse_http_date_safe(response.get("Last-Modified", ""))}
+                cache.set(key, cached, page_cache.TIMEOUT)
+            answer = _headers(HttpResponse(cached["body"], content_type="application/json; charset=utf-8"),
+                              etag=cached["etag"], stamp=cached["stamp"], language=cached["language"])
+            return get_conditional_response(request, etag=cached["etag"], last_modified=cached["stamp"],
+                                            response=answer)
+
+        return wrapped
+
+    return decorator
 
 
 def _page_links(request, page: int, page_size: int, count: int) -> tuple[str | None, str | None]:
@@ -297,6 +331,7 @@ def _slug(value: str) -> str:
 
 @api.get("/programs", response={200: schemas.ProgramPageOut, **ERRORS}, tags=["programs"],
          summary="Programs of the catalog", operation_id="programs_list")
+@body_cached("programs")
 def programs_list(request, params: Query[ProgramQuery]) -> Any:
     """Published programs with the catalog's filters, in the catalog's order (life stage, title)."""
     with _language(params.lang):
@@ -307,6 +342,7 @@ def programs_list(request, params: Query[ProgramQuery]) -> Any:
 
 @api.get("/programs/{slug}", response={200: schemas.ProgramDetailOut, **ERRORS}, tags=["programs"],
          summary="One program", operation_id="programs_detail")
+@body_cached("programs")
 def programs_detail(request, params: Query[Common], slug: str = SLUG) -> Any:
     """A published program: criteria, support, amount, documents, office, legal basis, window."""
     with _language(params.lang):
@@ -318,6 +354,7 @@ def programs_detail(request, params: Query[Common], slug: str = SLUG) -> Any:
 
 @api.get("/facilities", response={200: schemas.FacilityPageOut, **ERRORS}, tags=["facilities"],
          summary="Facilities citizens can use", operation_id="facilities_list")
+@body_cached("programs")
 def facilities_list(request, params: Query[FacilityQuery]) -> Any:
     """Facilities (toy library, sharing spaces, nursing rooms…) with address and opening hours."""
     with _language(params.lang):
@@ -328,6 +365,7 @@ def facilities_list(request, params: Query[FacilityQuery]) -> Any:
 
 @api.get("/facilities/{slug}", response={200: schemas.FacilityOut, **ERRORS}, tags=["facilities"],
          summary="One facility", operation_id="facilities_detail")
+@body_cached("programs")
 def facilities_detail(request, params: Query[Common], slug: str = SLUG) -> Any:
     with _language(params.lang):
         value = selectors.program_detail(slug=_slug(slug), facility=True)
@@ -360,6 +398,7 @@ def events_detail(request, params: Query[Common], event_id: int = EVENT_ID) -> A
 
 @api.get("/agencies", response={200: schemas.AgencyListOut, **ERRORS}, tags=["agreement"],
          summary="The city and its partner agencies", operation_id="agencies_list")
+@body_cached("events")
 def agencies_list(request, params: Query[Common]) -> Any:
     with _language(params.lang):
         value = selectors.agency_list()
