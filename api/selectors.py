@@ -30,6 +30,8 @@ from programs import eligibility
 from programs.models import LifeStage, Program
 from programs.selectors import CatalogFilters, ProgramSearch, program_catalog, program_list_visible_to, program_search
 
+from .schemas import EventOut  # noqa: E402 - after the app imports it serialises
+
 ANONYMOUS = AnonymousUser()
 # Event types the API publishes: the meetups of the staff registry are for their audience only.
 PUBLIC_EVENT_TYPES = tuple(t for t in Event.Type.values if t != Event.Type.MEETUP)
@@ -257,14 +259,23 @@ def event_page(*, query: EventQuery, page: Page) -> dict:
         queryset = _event_queryset(query).select_related("organiser")
         if query.has_places:
             queryset = _with_places_left(queryset)
-        return _paged(queryset, page, event_row)
+        value = _paged(queryset, page, event_row)
+        # Each row serialised once, as it will be sent (api.schemas.EventOut); a request then only
+        # puts in the two fields counted live.
+        value["sent"] = [EventOut.model_validate(_finish(row, {}, {}, now)).model_dump(mode="json")
+                         for row in value["rows"]]
+        return value
 
     if query.has_places:
         value = build()
     else:
         value = page_cache.get_or_set(page_cache.key("events", "api-events", query, page), build)
     taken, waiting = places_of([row["id"] for row in value["rows"]])
-    return {**value, "rows": [_finish(row, taken, waiting, now) for row in value["rows"]]}
+    rows = []
+    for raw, sent in zip(value["rows"], value["sent"], strict=True):
+        finished = _finish(raw, taken, waiting, now)
+        rows.append({**sent, "places": finished["places"], "registration_open": finished["registration_open"]})
+    return {"count": value["count"], "last_modified": value["last_modified"], "rows": rows}
 
 
 def event_detail(*, pk: int) -> dict | None:

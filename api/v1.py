@@ -159,10 +159,11 @@ def _server_error(request, exc: Exception):
 
 # --- Answers --------------------------------------------------------------------------------------------
 
-def _answer(request, schema: type[Schema], data: dict, *, last_modified=None) -> HttpResponse:
-    """Serialise ``data`` with ``schema``; ETag over the body, Last-Modified if known; 304 when the
-    client already has it."""
-    payload = schema.model_validate(data).model_dump(mode="json")
+def _answer(request, schema: type[Schema] | None, data: dict, *, last_modified=None) -> HttpResponse:
+    """Serialise ``data`` with ``schema`` (None: ``data`` is already as sent, e.g. rows serialised
+    once when they were cached); ETag over the body, Last-Modified if known; 304 when the client
+    already has it."""
+    payload = schema.model_validate(data).model_dump(mode="json") if schema is not None else data
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     stamp = int(last_modified.timestamp()) if last_modified else None
@@ -224,8 +225,9 @@ def _page_links(request, page: int, page_size: int, count: int) -> tuple[str | N
 def _paged_answer(request, schema, value: dict, *, page: int, page_size: int) -> HttpResponse:
     following, previous = _page_links(request, page, page_size, value["count"])
     data = {"count": value["count"], "page": page, "page_size": page_size, "next": following,
-            "previous": previous, "results": value["rows"],
-            "approximate": value.get("approximate", False), "suggestions": value.get("suggestions", [])}
+            "previous": previous, "results": value["rows"]}
+    if "approximate" in value:  # a searched list (programs, facilities)
+        data.update(approximate=value["approximate"], suggestions=value["suggestions"])
     return _answer(request, schema, data, last_modified=value["last_modified"])
 
 
@@ -380,7 +382,8 @@ def events_list(request, params: Query[EventQuery]) -> Any:
     """Public events overlapping the date range, by start time; places counted now."""
     with _language(params.lang):
         value = selectors.event_page(query=params.query(), page=selectors.Page(params.page, params.page_size))
-        return _paged_answer(request, schemas.EventPageOut, value, page=params.page, page_size=params.page_size)
+        # The rows come serialised (api.schemas.EventOut) from the selector's cache.
+        return _paged_answer(request, None, value, page=params.page, page_size=params.page_size)
 
 
 @api.get("/events/{event_id}", response={200: schemas.EventDetailOut, **ERRORS}, tags=["events"],
