@@ -132,7 +132,7 @@ class EventOut(Schema):
     registration_open: bool = Field(description="Whether registration is open right now.")
     registration_opens_at: datetime | None = Field(description="When registration opens, or null.")
     registration_closes_at: datetime | None = Field(description="When registration closes, or null.")
-    places: PlacesOut = Field(description="Places and waitlist, counted now.")
+    places: PlacesOut = Field(description="Places and waitlist, counted at most API_LIVE_SECONDS (10) seconds ago.")
     updated_at: datetime = Field(description="When the event's record last changed.")
 
 

@@ -184,11 +184,11 @@ def _headers(response: HttpResponse, *, etag: str, stamp: int | None, language: 
     return response
 
 
-def body_cached(kind: str):
+def body_cached(kind: str, *, live: bool = False):
     """Keep a whole 200 answer (body, ETag, Last-Modified) in ``page_cache`` under ``kind``'s version,
-    so a repeated request costs the cache look-ups and nothing else: no query, no serialising. For
-    answers that hold nothing counted live (programs, facilities, agencies); the same signals that
-    renew the pages' versions renew these."""
+    so a repeated request costs the cache look-ups and nothing else: no query, no serialising. The
+    same signals that renew the pages' versions renew these. An answer with figures counted live
+    (``live``: places left) is kept only ``API_LIVE_SECONDS``, so its counts are never older."""
     def decorator(operation):
         @functools.wraps(operation)
         def wrapped(request, *args, **kwargs):
@@ -200,7 +200,7 @@ def body_cached(kind: str):
                     return response
                 cached = {"body": response.content, "etag": response["ETag"], "language": response["Content-Language"],
                           "stamp": parse_http_date_safe(response.get("Last-Modified", ""))}
-                cache.set(key, cached, page_cache.TIMEOUT)
+                cache.set(key, cached, settings.API_LIVE_SECONDS if live else page_cache.TIMEOUT)
             answer = _headers(HttpResponse(cached["body"], content_type="application/json; charset=utf-8"),
                               etag=cached["etag"], stamp=cached["stamp"], language=cached["language"])
             return get_conditional_response(request, etag=cached["etag"], last_modified=cached["stamp"],
@@ -378,6 +378,7 @@ def facilities_detail(request, params: Query[Common], slug: str = SLUG) -> Any:
 
 @api.get("/events", response={200: schemas.EventPageOut, **ERRORS}, tags=["events"],
          summary="Events of the calendar", operation_id="events_list")
+@body_cached("events", live=True)
 def events_list(request, params: Query[EventQuery]) -> Any:
     """Public events overlapping the date range, by start time; places counted now."""
     with _language(params.lang):
@@ -388,6 +389,7 @@ def events_list(request, params: Query[EventQuery]) -> Any:
 
 @api.get("/events/{event_id}", response={200: schemas.EventDetailOut, **ERRORS}, tags=["events"],
          summary="One event", operation_id="events_detail")
+@body_cached("events", live=True)
 def events_detail(request, params: Query[Common], event_id: int = EVENT_ID) -> Any:
     """A public event with places left, its umbrella event and sub-events, and its weekly series."""
     with _language(params.lang):

@@ -462,6 +462,8 @@ if not re.fullmatch(r"[1-9][0-9]*/[smhd]", API_RATE_LIMIT or ""):
     raise ImproperlyConfigured("API_RATE_LIMIT must look like 120/m (a number, then /s, /m, /h or /d).")
 # How long shared caches may keep an API answer (clients revalidate with ETag after it).
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60, minimum=0)
+# How old the places left in the open data API's events may be (their answers are kept that long).
+API_LIVE_SECONDS = env_int("API_LIVE_SECONDS", 10, minimum=1)
 CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
