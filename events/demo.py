@@ -265,14 +265,13 @@ def _crowd() -> list[User]:
     return crowd_users()
 
 
-_CROWD_CACHE: dict[str, list[User]] = {}
-
 
 def _fill(event: Event, *, share: float, today: date) -> None:
     """The crowd's registrations for ``event``: ``share`` of its capacity booked (above 1: full, the
     rest waiting). Past events: most attended, a few cancelled or not shown. Keyed by (event,
     person); a crowd registration the plan no longer has is removed, so a rerun never adds rows."""
-    crowd = _CROWD_CACHE.setdefault("crowd", _crowd())
+    # Read each time (one query): a cache kept in the module outlived the rows in tests that roll back.
+    crowd = _crowd()
     if not crowd or not event.capacity:
         return
     rng = Random(f"{event.title_ko}:{event.series_id}:{event.parent_id}:{event.starts_at:%Y%m%d}")
@@ -350,7 +349,6 @@ def seed_registrations(today: date, fair: Event) -> None:
 
 
 def seed() -> None:
-    _CROWD_CACHE.clear()
     today = timezone.localdate()
     fair = seed_fair(today)
     seed_class_series(today)
