@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 from events.models import Registration
 from programs.models import Application
 from tests.events.factories import EventFactory
+from tests.files import PDF  # a real PDF: uploads are parsed by pypdf
 from tests.programs.factories import ProgramFactory, RequiredDocumentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # The focused element (or, for KRDS's drawn radios and checkboxes, its label) shows an outline or a
 # focus shadow.
