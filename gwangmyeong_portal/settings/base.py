@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.naver",
     "allauth.mfa",
     "django_celery_beat",
+    "django_prometheus",
     "gwangmyeong_portal",
     "accounts",
     "notifications",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # django-prometheus: first and last, so /metrics times every other middleware too.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # After django-csp: every download gets the sandboxing policy before the site's is added.
@@ -63,7 +66,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# /metrics answers loopback scrapers, and others that send "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- Browser security headers (every mode, so tests catch an inline script early) -------------
 # No inline scripts or styles: JavaScript lives in static files. QR codes are data: images.
@@ -131,7 +137,8 @@ if REDIS_URL:
     # render, rate limits stop counting) instead of every page failing. /healthz reports it.
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis with django-prometheus's hit/miss counters (/metrics).
+            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gm",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
