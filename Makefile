@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench messages backup restore clean
+.PHONY: run test lint bench rush messages backup restore clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(VENV)/.installed-dev
 	@failed=""; for script in bench/*.py; do echo "== $$script"; \
 	  DJANGO_SETTINGS_MODULE=gwangmyeong_portal.settings.test $(PY) $$script || failed="$$failed $$script"; done; \
 	  if [ -n "$$failed" ]; then echo "bench: target missed or error in:$$failed"; exit 1; fi
+
+# The opening-morning rush alone (bench/rush.py: nginx, two gunicorn nodes, worker, beat, faults); exits 1
+# if an invariant breaks or a target is missed. BENCH_USERS, BENCH_SECONDS, BENCH_SCALE make it smaller.
+rush: $(VENV)/.installed-dev
+	@mkdir -p bench/results
+	DJANGO_SETTINGS_MODULE=gwangmyeong_portal.settings.test $(PY) bench/rush.py
 
 # Database + uploads into backups/; restore with `make restore BACKUP=backups/db-….dump [MEDIA=…tar.gz]`.
 backup:

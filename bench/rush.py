@@ -202,7 +202,6 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
     client_max_body_size 12m;
-    large_client_header_buffers 4 32k;
     upstream portal {{
         server 127.0.0.1:{port_a} max_fails=1 fail_timeout=5s;
         server 127.0.0.1:{port_b} max_fails=1 fail_timeout=5s;
@@ -555,10 +554,16 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         drained = drain(DRAIN_SECONDS)
         sampler.stop_event.set()
         server_totals = {node.name: scrape_totals(node) for node in nodes}
+        alike = nodes_alike(nodes, plan)
         figures = analyse(plan=plan, nginx=nginx, outcomes=outcomes, media=media, mail_dir=mail_dir, faults=faults,
                           rush_start=rush_start, rush_end=rush_end, node_a=nodes[0], ceiling=ceiling,
                           write_ceiling=write_ceiling, rush=rush, samples=sampler.samples, drained=drained)
         figures["server_metrics"] = server_totals
+        figures["nodes_alike"] = alike
+        held = all(alike.values())
+        figures["invariants"]["node B answers as node A after a write"] = "held" if held else "broken"
+        figures["met"] = figures["met"] and held
+        log(f"invariant {'held  ' if held else 'BROKEN'} node B answers as node A after a write")
         figures["data"] = generated
         figures["machine"] = {"cpus": os.cpu_count(), "cpu": load._cpu_model(), "postgresql": load._pg_version(),
                               "note": "a 2-core machine shared with other sessions' work during the run"}
@@ -582,9 +587,83 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
     out = ROOT / "bench" / "results" / "rush.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+    write_docs(figures)
     print(json.dumps({"invariants": figures["invariants"], "targets": figures["targets"]}, ensure_ascii=False,
                      indent=2))
     return 0 if figures["met"] else 1
+
+
+def nodes_alike(nodes: list, plan: dict) -> dict:
+    """An organiser renames a popular event (a write, here through the ORM as on any node); then every
+    cached public page must show it, and the same bytes, on both nodes at once (no per-process state)."""
+    from events.models import Event
+
+    event = Event.objects.get(pk=plan["popular"][0])
+    event.title_ko = f"{event.title_ko} (장소 변경)"
+    event.save()
+    connection.close()
+    paths = ["/", "/programs/", f"/programs/{plan['program_slug']}/", f"/events/?month={plan['month']}",
+             f"/events/{event.pk}/", "/events/feed.ics"]
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    results = {}
+    for path in paths:
+        bodies = []
+        for node in nodes:
+            status, body = node.get(path)
+            bodies.append((status, token.sub(b"", body)))
+        shows_write = path not in ("/", "/programs/", f"/programs/{plan['program_slug']}/") and all(
+            "(장소 변경)".encode() in body for _status, body in bodies)
+        results[path] = (bodies[0] == bodies[1] and bodies[0][0] == 200
+                         and (shows_write or path in ("/", "/programs/", f"/programs/{plan['program_slug']}/")))
+    return results
+
+
+def write_docs(figures: dict) -> None:
+    """The last run's figures into docs/performance.md, between the rush markers."""
+    doc = ROOT / "docs" / "performance.md"
+    text = doc.read_text()
+    begin, end = "<!-- rush:begin", "<!-- rush:end -->"
+    if begin not in text or end not in text:
+        return
+    reg, notes, ceilings = figures["registrations"], figures["notifications"], figures["ceilings"]
+    lines = [f"### Last run ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}): {figures['load']}", "",
+             f"{figures['server']}; data: {figures['data']['counts']}. {figures['machine']['note']}.", "",
+             "| invariant | |", "|---|---|"]
+    lines += [f"| {name} | {state} |" for name, state in figures["invariants"].items()]
+    lines += ["", "| target | |", "|---|---|"]
+    lines += [f"| {name} | {state} |" for name, state in figures["targets"].items()]
+    bare, write = ceilings["bare_view"] or {}, ceilings["bare_write_view"] or {}
+    browse = figures["browse_outside_faults"]
+    faults = ", ".join(f"{f['action']} {f['at_s']}" for f in figures["faults"])
+    lines += ["", "| figure | value |", "|---|---|",
+              f"| bare view ceiling | {bare.get('rps')} req/s (p50 {bare.get('p50_ms')} ms) |",
+              f"| bare write view ceiling | {write.get('rps')} req/s (p50 {write.get('p50_ms')} ms) |",
+              f"| register POSTs in the 10 s after T0 | {reg['register_posts_in_10s_after_t0_per_s']}/s "
+              f"({reg['ratio_to_write_ceiling']} of the write ceiling) |",
+              f"| registrations written in the 10 s after T0 | {reg['rows_created_in_10s_after_t0_per_s']}/s |",
+              f"| seconds from T0 until every popular event is full | {reg['all_full_after_s']} "
+              f"(per event: {', '.join(str(v) for v in reg['seconds_from_t0_to_full'].values())}) |",
+              f"| registration outcomes | {reg['outcomes']} |",
+              f"| fairness at the edge | share of confirmed among the first arrivals "
+              f"{reg['fairness']['share_of_confirmed_among_first_arrivals']}, arrival inversions "
+              f"{reg['fairness']['arrival_inversions_at_nginx']} |",
+              f"| browse outside fault windows | {browse['requests']} requests, p50 {browse['p50_ms']} / "
+              f"p95 {browse['p95_ms']} / p99 {browse['p99_ms']} ms |",
+              f"| notifications sent per minute | {notes['sent_per_minute']} (drained {notes['drain_seconds']} s "
+              f"after the load; queue max {notes['queue_samples_max']}, oldest pending max "
+              f"{notes['oldest_pending_max_s']} s) |",
+              f"| e-mail resent after the worker's SIGKILL (same Message-ID) | "
+              f"{notes['resent_after_crash_same_message_id']} |",
+              f"| errors by cause | {figures['errors_by_cause'] or 'none'} |",
+              f"| hostile requests | {figures['hostile']['statuses']} |",
+              f"| faults (s into the run) | {faults} |",
+              "", "| URL (edge, outside faults) | req/s | p50 | p95 | p99 ms |", "|---|---|---|---|---|"]
+    lines += [f"| {name} | {row['rps']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
+              for name, row in figures["per_url"].items()]
+    head, rest = text.split(begin, 1)
+    marker_line = rest.split("\n", 1)[0]
+    tail = rest.split(end, 1)[1]
+    doc.write_text(head + begin + marker_line + "\n" + "\n".join(lines) + "\n" + end + tail)
 
 
 def drain(limit: int) -> float:
@@ -679,6 +758,8 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
         seconds_to_full[event_id] = (round(confirmed[PLACES - 1]["created_at"].timestamp() - t0, 2)
                                      if len(confirmed) >= PLACES else None)
     register_posts = [e for e in entries if e["name"] == "register" and e["method"] == "POST" and e["start"] >= t0]
+    arrival_posts = [e for e in entries if e["name"] in ("register", "register-retry", "hostile")
+                     and e["method"] == "POST" and e["start"] >= t0]
     burst = [e for e in register_posts if e["start"] <= t0 + 10]
     burst_rps = round(len(burst) / 10, 1)
     created_after = [r for r in regs if t0 <= r["created_at"].timestamp() <= t0 + 10]
@@ -688,7 +769,7 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
     # Fairness: DB order (row lock) exact; arrival at nginx as a measurement.
     fairness_broken, arrival_inversions, confirmed_from_first_arrivals = [], 0, []
     arrival = {}
-    for entry in register_posts:
+    for entry in sorted(arrival_posts, key=lambda e: e["start"]):
         if entry["citizen"]:
             arrival.setdefault(entry["citizen"], entry["start"])
     for event_id, rows in per_event.items():
@@ -760,6 +841,8 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
         if len(rows) > 1 or retry["retry"]["status"] >= 500 or retry["retry"]["status"] == 0:
             retry_bad.append(retry)
     hostile = [r for r in records if r["kind"] == "hostile"]
+    hostile_citizens = {citizen for citizen, _key in plan["citizens"]["hostile"]}
+    hostile_documents = ApplicationDocument.objects.filter(application__applicant_id__in=hostile_citizens).count()
     hostile_5xx = [r for r in hostile if r["status"] >= 500 and not any(
         start - 1 <= r["at"] <= end + 1 for _k, start, end in windows)]
 
@@ -774,6 +857,8 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
         "every accepted upload exists and opens; no orphan file or row": (not broken_files and not orphan_rows
                                                                           and not orphan_files),
         "no 5xx outside the killed node's window": not stray_5xx and not hostile_5xx,
+        "hostile requests refused: no 5xx, no file kept from a renamed executable": (
+            not hostile_5xx and hostile_documents == 0 and all(r["status"] < 500 for r in hostile)),
         "a POST failed by the killed node left nothing half-done; its retry answered once": not retry_bad,
     }
     full_times = [s for s in seconds_to_full.values() if s is not None]
@@ -822,7 +907,8 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
                           "failed": failed, "drain_seconds": drained,
                           "sent_per_minute": dict(sorted(per_minute.items())),
                           "queue_samples_max": max((s.get("queue", 0) for s in samples), default=None),
-                          "oldest_pending_max_s": max((s.get("oldest_pending_s", 0) for s in samples), default=None)},
+                          "oldest_pending_max_s": round(max((s.get("oldest_pending_s", 0) for s in samples),
+                                                            default=0), 1)},
         "browse_outside_faults": browse,
         "per_url": per_url,
         "client_side_locust": rush,
@@ -830,7 +916,7 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
         "locust_failures": locust_failures,
         "hostile": {"count": len(hostile), "statuses": dict(collections.Counter(f"{r['hostile']} {r['status']}"
                                                                                 for r in hostile)),
-                    "5xx_outside_faults": len(hostile_5xx)},
+                    "5xx_outside_faults": len(hostile_5xx), "documents_kept": hostile_documents},
         "faults": [{"action": f["action"], "at_s": round(f["at"] - rush_start, 1),
                     "took_s": round(f["done"] - f["at"], 1)} for f in faults],
         "t0_at_s": round(t0 - rush_start, 1),
