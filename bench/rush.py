@@ -595,26 +595,32 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
 
 def nodes_alike(nodes: list, plan: dict) -> dict:
     """An organiser renames a popular event (a write, here through the ORM as on any node); then every
-    cached public page must show it, and the same bytes, on both nodes at once (no per-process state)."""
+    cached public page must be the same bytes on both nodes at once (no per-process state), and the
+    event's page and its month's calendar must show the new name."""
+    from django.utils import timezone
+
     from events.models import Event
 
     event = Event.objects.get(pk=plan["popular"][0])
     event.title_ko = f"{event.title_ko} (장소 변경)"
     event.save()
+    month = timezone.localtime(event.starts_at).strftime("%Y-%m")
     connection.close()
+    must_show = {f"/events/{event.pk}/", f"/events/?month={month}"}
     paths = ["/", "/programs/", f"/programs/{plan['program_slug']}/", f"/events/?month={plan['month']}",
-             f"/events/{event.pk}/", "/events/feed.ics"]
+             *sorted(must_show), "/events/feed.ics"]
     token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
     results = {}
     for path in paths:
-        bodies = []
-        for node in nodes:
-            status, body = node.get(path)
-            bodies.append((status, token.sub(b"", body)))
-        shows_write = path not in ("/", "/programs/", f"/programs/{plan['program_slug']}/") and all(
-            "(장소 변경)".encode() in body for _status, body in bodies)
-        results[path] = (bodies[0] == bodies[1] and bodies[0][0] == 200
-                         and (shows_write or path in ("/", "/programs/", f"/programs/{plan['program_slug']}/")))
+        answers = [node.get(path) for node in nodes]
+        bodies = [(status, token.sub(b"", body)) for status, body in answers]
+        same = bodies[0] == bodies[1] and bodies[0][0] == 200
+        shows = all("(장소 변경)".encode() in body for _status, body in bodies)
+        results[path] = same and (shows or path not in must_show)
+        if not results[path]:
+            for node, (_status, body) in zip(nodes, bodies, strict=True):
+                (node.log.parent / f"differs-{len(results)}.html").write_bytes(body)
+            log(f"nodes differ on {path}: statuses {[b[0] for b in bodies]}, same bytes {same}, shows the edit {shows}")
     return results
 
 
