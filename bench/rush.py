@@ -61,7 +61,7 @@ CEILING_USERS = int(os.environ.get("BENCH_CEILING_USERS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # sync workers per node
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", "2000"))
 DRAIN_SECONDS = int(os.environ.get("BENCH_DRAIN_SECONDS", "180"))
-PROFILE = os.environ.get("BENCH_PROFILE") == "1"  # py-spy on node B for 12 s from T0 (bench/results/rush-profile.txt)
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"  # py-spy on node B for 12 s from T0 (summary in rush.json)
 POPULAR, PLACES, WAITLIST = 10, 30, 30
 T0_AT = 0.3  # of the rush
 WORKER_KILL_AFTER_T0, WORKER_DOWN = 2.0, 5.0
@@ -645,8 +645,8 @@ def nodes_alike(nodes: list, plan: dict) -> dict:
 
 
 def summarise_profile(path: Path, top: int = 25) -> dict:
-    """py-spy's collapsed stacks → the share of samples (inclusive) of the portal's own functions, and
-    the whole profile copied to bench/results/rush-profile.txt (flame graph: flamegraph.pl or speedscope)."""
+    """py-spy's collapsed stacks → the share of samples (inclusive) of the portal's own functions. The
+    raw stacks stay in the work folder (BENCH_KEEP_WORKDIR=1 keeps it; flamegraph.pl or speedscope read it)."""
     if not path.exists():
         return {"error": "py-spy wrote no profile (is ptrace allowed?)"}
     inclusive, total = collections.Counter(), 0
@@ -662,7 +662,6 @@ def summarise_profile(path: Path, top: int = 25) -> dict:
             if match and (key := f"{match.group(2)}:{match.group(1)}") not in seen:
                 seen.add(key)
                 inclusive[key] += int(count)
-    shutil.copy(path, ROOT / "bench" / "results" / "rush-profile.txt")
     return {"samples": total, "top_inclusive_share": {k: round(v / total, 3) for k, v in inclusive.most_common(top)}}
 
 
