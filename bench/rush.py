@@ -383,7 +383,8 @@ def run_locust(phase: str, users: int, seconds: int, url: str, workdir: Path, en
     prefix = workdir / f"locust-{phase}"
     subprocess.run(
         [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locust" / "rushfile.py"), "--headless",
-         "--users", str(users), "--spawn-rate", str(max(users / 5, 1)), "--run-time", f"{seconds}s",
+         "--users", str(users), "--spawn-rate", str(users if phase != "rush" else max(users / 5, 1)),
+         "--run-time", f"{seconds}s",
          "--host", url, "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10"],
         cwd=ROOT, env={**os.environ, **env, "RUSH_PHASE": phase}, check=False, stdout=subprocess.DEVNULL,
         stderr=open(workdir / f"locust-{phase}.log", "w"), timeout=seconds + 180,  # noqa: SIM115
