@@ -58,7 +58,10 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "180"))
 USERS = int(os.environ.get("BENCH_USERS", "300"))
 CEILING_SECONDS = int(os.environ.get("BENCH_CEILING_SECONDS", "15"))
 CEILING_USERS = int(os.environ.get("BENCH_CEILING_USERS", "16"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # sync workers per node
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # gunicorn workers per node
+# Threads per worker (gthread); 1 = gunicorn's sync workers. With sync workers, parents waiting on the
+# popular event's row lock held every worker of a node and the browsing queued behind them.
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", "2000"))
 DRAIN_SECONDS = int(os.environ.get("BENCH_DRAIN_SECONDS", "180"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"  # py-spy on node B for 12 s from T0 (summary in rush.json)
@@ -180,6 +183,8 @@ class Node(load.Gunicorn):
         self.name = name
         (folder / "prometheus").mkdir()
         self.env.update(env, PROMETHEUS_MULTIPROC_DIR=str(folder / "prometheus"))
+        if THREADS > 1:  # gunicorn reads extra options from GUNICORN_CMD_ARGS (load.Gunicorn builds the rest)
+            self.env["GUNICORN_CMD_ARGS"] = f"--worker-class gthread --threads {THREADS}"
 
     def kill(self):
         kill_tree(self.process.pid)
@@ -204,9 +209,12 @@ http {{
     scgi_temp_path {dir}/scgi;
     client_max_body_size 12m;
     upstream portal {{
-        server 127.0.0.1:{port_a} max_fails=1 fail_timeout=5s;
-        server 127.0.0.1:{port_b} max_fails=1 fail_timeout=5s;
+        server 127.0.0.1:{port_a} max_fails=3 fail_timeout=5s;
+        server 127.0.0.1:{port_b} max_fails=3 fail_timeout=5s;
         keepalive 32;
+        # Shorter than gunicorn's --keep-alive (2 s): nginx never reuses a connection gunicorn is closing
+        # (that race answers "connection reset" and would count against a healthy node).
+        keepalive_timeout 1s;
     }}
     server {{
         listen 127.0.0.1:{port};
@@ -590,7 +598,8 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
                               "note": "a 2-core machine shared with other sessions' work during the run"}
         figures["load"] = (f"locust {USERS} users for {SECONDS} s (browse 60, finder 15, register 15, apply 5, "
                            f"staff 3, clerk 2, hostile 1), ceilings {CEILING_USERS} users × {CEILING_SECONDS} s")
-        figures["server"] = (f"nginx round robin → 2 gunicorn nodes × {WORKERS} sync workers (settings.bench), "
+        kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
+        figures["server"] = (f"nginx round robin → 2 gunicorn nodes × {WORKERS} {kind} (settings.bench), "
                              "1 Celery worker (prefork, 2) + 1 beat, own redis-server, PostgreSQL")
     finally:
         for process in (nginx, beat, worker, *nodes):

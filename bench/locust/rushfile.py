@@ -185,6 +185,7 @@ class Registrant(Portal):
         event = self.event()
         outcome = self.register_once(event, citizen)
         if outcome["status"] >= 500 or outcome["status"] == 0:
+            time.sleep(random.uniform(1, 2))  # the parent sees the error page and presses the button again
             retry = self.register_once(event, citizen, retry=True)
             record(kind="registration-retry", citizen=citizen[0], event=event, first=outcome, retry=retry)
 
