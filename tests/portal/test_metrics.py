@@ -89,3 +89,13 @@ def test_the_celery_queue_length_counts_tasks_waiting_in_the_broker(client, sett
         assert gauge(client.get("/metrics").content.decode(), "portal_celery_queue_length") == 3
     finally:
         broker.delete(queue, queue + "\x06\x166")
+
+
+@pytest.mark.django_db
+def test_under_gunicorn_with_a_multiprocess_folder_the_portal_gauges_are_still_there(client, tmp_path, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # every worker's counters add up from here
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert gauge(body, "portal_celery_queue_length") >= 0
+    assert gauge(body, "portal_notification_oldest_waiting_seconds", '{status="held"}') == 0
