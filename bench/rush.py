@@ -199,7 +199,7 @@ pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-    log_format rush '$msec $request_time $status $request_method $upstream_addr "$upstream_status" '
+    log_format rush '$msec $request_time $status $request_method "$upstream_addr" "$upstream_status" '
                     '$request_id "$http_x_bench_name" "$http_x_bench_citizen" $request_length';
     access_log {dir}/access.log rush;
     client_body_temp_path {dir}/body;
@@ -273,7 +273,8 @@ class Nginx:
 
     def entries(self) -> list[dict]:
         rows = []
-        pattern = re.compile(r'^(\S+) (\S+) (\d+) (\S+) (\S+) "([^"]*)" (\S+) "([^"]*)" "([^"]*)" (\d+)')
+        # $upstream_addr lists every node tried ("127.0.0.1:A, 127.0.0.1:B" after a retry): quoted.
+        pattern = re.compile(r'^(\S+) (\S+) (\d+) (\S+) "([^"]*)" "([^"]*)" (\S+) "([^"]*)" "([^"]*)" (\d+)')
         for line in (self.dir / "access.log").read_text().splitlines():
             match = pattern.match(line)
             if not match:
@@ -800,6 +801,7 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
         else:
             errors[f"{entry['status']} outside the fault windows"] += 1
             stray_5xx.append(entry)
+    retried_by_nginx = collections.Counter(f"{e['method']} {e['status']}" for e in entries if "," in e["upstream"])
     locust_failures = {name: row["failures"] for name, row in rush.items() if row["failures"] and name != "Aggregated"}
 
     # Registrations.
@@ -975,6 +977,7 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
         "per_url": per_url,
         "client_side_locust": rush,
         "errors_by_cause": dict(errors),
+        "retried_by_nginx_on_the_other_node": dict(retried_by_nginx),
         "locust_failures": locust_failures,
         "hostile": {"count": len(hostile), "statuses": dict(collections.Counter(f"{r['hostile']} {r['status']}"
                                                                                 for r in hostile)),
