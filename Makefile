@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench messages backup restore clean screens
+.PHONY: run test lint bench rush messages backup restore clean screens
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: $(VENV)/.installed-dev
 # PNGs of the most used pages for each demo role, 360 and 1280 px, Korean and English, into docs/screens/.
 screens: $(VENV)/.installed-dev
 	$(PY) scripts/screens.py
+# The opening-morning rush alone (bench/rush.py: nginx, two gunicorn nodes, worker, beat, faults); exits 1
+# if an invariant breaks or a target is missed. BENCH_USERS, BENCH_SECONDS, BENCH_SCALE make it smaller.
+rush: $(VENV)/.installed-dev
+	@mkdir -p bench/results
+	DJANGO_SETTINGS_MODULE=gwangmyeong_portal.settings.test $(PY) bench/rush.py
 
 # Database + uploads into backups/; restore with `make restore BACKUP=backups/db-….dump [MEDIA=…tar.gz]`.
 backup:

@@ -20,7 +20,8 @@ import logging
 import threading
 import time
 
-from django_redis.cache import RedisCache as DjangoRedisCache
+# django-prometheus's subclass of django-redis's cache: the same client, plus hit/miss counters on /metrics.
+from django_prometheus.cache.backends.redis import RedisCache as DjangoRedisCache
 from django_redis.exceptions import ConnectionInterrupted
 
 logger = logging.getLogger("gwangmyeong_portal.rate_limits")

@@ -12,6 +12,7 @@ fails at once with ``KeyError`` (and tests/portal/test_architecture.py checks ev
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 
 from django.db import transaction
@@ -21,12 +22,20 @@ from gwangmyeong_portal.celery import app
 
 def task_by_name(name: str):
     """The registered Celery task ``name``. Web processes do not import every ``tasks`` module
-    at start, so the first look-up of a name not yet registered runs Celery's autodiscovery."""
+    at start, so the first look-up of a name not yet registered imports the module it names.
+
+    Only that module: Celery's ``import_default_modules`` would also run Django's whole system check
+    (its worker fixup validates the models), about a second of CPU in each web worker's first request
+    that sends a task — measured by bench/rush.py's profile as the first registrations after T0."""
     try:
         return app.tasks[name]
     except KeyError:
-        app.loader.import_default_modules()
-        return app.tasks[name]
+        pass
+    try:
+        importlib.import_module(name.rpartition(".")[0])
+    except ImportError:
+        raise KeyError(name) from None
+    return app.tasks[name]
 
 
 def enqueue(name: str, *, args: tuple = (), eta: datetime | None = None) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
@@ -72,6 +73,7 @@ def key(kind: str, name: str, *parts: Any) -> str:
 
 
 _local: OrderedDict[str, Any] = OrderedDict()
+_local_lock = threading.Lock()  # gunicorn's gthread workers serve several requests per process at once
 LOCAL_MAX = 32
 
 
@@ -83,17 +85,20 @@ def get_or_set(cache_key: str | None, build: Callable[[], Any], timeout: int = T
     after a change the key itself is different."""
     if cache_key is None:
         return build()
-    if local and cache_key in _local:
-        _local.move_to_end(cache_key)
-        return _local[cache_key]
+    if local:
+        with _local_lock:
+            if cache_key in _local:
+                _local.move_to_end(cache_key)
+                return _local[cache_key]
     value = cache.get(cache_key)
     if value is None:
         value = build()
         cache.set(cache_key, value, timeout)
     if local:
-        _local[cache_key] = value
-        while len(_local) > LOCAL_MAX:
-            _local.popitem(last=False)
+        with _local_lock:
+            _local[cache_key] = value
+            while len(_local) > LOCAL_MAX:
+                _local.popitem(last=False)
     return value
 
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from . import views
+from . import metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("terms/", views.terms, name="terms"),
+    path("metrics", metrics.metrics, name="metrics"),
     # The language switcher posts without a CSRF token so that anonymous pages hold nothing
     # per-visitor and can be cached whole; switching someone's display language is harmless.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

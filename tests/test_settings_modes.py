@@ -57,7 +57,7 @@ def test_test_mode_defaults_to_postgres():
 def test_production_loads_with_every_required_setting():
     result = load("production", **PROD_ENV)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "False", "False"]
+    assert result.stdout.split() == ["django_prometheus.db.backends.postgresql", "False", "False"]
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.naver",
     "allauth.mfa",
     "django_celery_beat",
+    "django_prometheus",
     "gwangmyeong_portal",
     "accounts",
     "notifications",
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # django-prometheus: first and last, so /metrics times every other middleware too.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -81,7 +84,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# /metrics answers loopback scrapers, and others that send "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- Browser security headers (every mode, so tests catch an inline script early) -------------
 # No inline scripts or styles: JavaScript lives in static files. QR codes are data: images.
@@ -150,6 +156,8 @@ if REDIS_URL:
     # everyone (gwangmyeong_portal/cache.py, logged as errors). /healthz reports both.
     CACHES = {
         "default": {
+            # django-redis with django-prometheus's hit/miss counters (/metrics), and rate limits that
+            # fail open while Redis cannot answer (gwangmyeong_portal/cache.py).
             "BACKEND": "gwangmyeong_portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gm",

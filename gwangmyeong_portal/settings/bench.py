@@ -26,3 +26,5 @@ WHITENOISE_USE_FINDERS = True
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_CACHE_PREFIX", "gm-bench")  # noqa: F405
 ROOT_URLCONF = "gwangmyeong_portal.bench_urls"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# bench/rush.py sends e-mail through Django's file backend into a folder it reads back.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "bench-mail"))  # noqa: F405
