@@ -148,3 +148,11 @@ def login(page, password):
         page.wait_for_load_state("networkidle")
 
     return do_login
+
+
+@pytest.fixture(autouse=True)
+def _no_sign_in_rate_limits(settings):
+    """Every journey signs in from 127.0.0.1, and the suite holds dozens of them: allauth's per-address
+    limits (tested on their own in tests/accounts) would start refusing sign-ins part-way through the
+    run, which is not what a journey is about."""
+    settings.ACCOUNT_RATE_LIMITS = False
