@@ -165,15 +165,6 @@ class EventQuery:
     include_sub_events: bool = False
 
 
-def event_registration_open(event: Event, now: datetime) -> bool:
-    """Whether the event takes registrations at ``now`` (the rule of the event page)."""
-    return (
-        event.registration_required and event.status == Event.Status.SCHEDULED and now < event.starts_at
-        and (event.registration_opens_at is None or event.registration_opens_at <= now)
-        and (event.registration_closes_at is None or now <= event.registration_closes_at)
-    )
-
-
 def places_of(event_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     """Head counts holding a place and waiting, per event, counted now (one query)."""
     taken: dict[int, int] = {}
