@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -51,6 +51,15 @@ def places_waitlisted(event: Event) -> int:
     return total or 0
 
 
+def places_counts(event: Event) -> tuple[int, int]:
+    """People holding a place and people waitlisted, in one query (``places_taken``, ``places_waitlisted``)."""
+    totals = event.registrations.aggregate(
+        taken=Sum("party_size", filter=Q(status__in=Registration.HOLDS_PLACE)),
+        waitlisted=Sum("party_size", filter=Q(status=Status.WAITLISTED)),
+    )
+    return totals["taken"] or 0, totals["waitlisted"] or 0
+
+
 def places_left(event: Event) -> int | None:
     """Free places, or None when the event has no capacity limit."""
     if event.capacity is None:
@@ -60,4 +69,5 @@ def places_left(event: Event) -> int | None:
 
 def lock_event(event: Event | int) -> Event:
     pk = event.pk if isinstance(event, Event) else event
-    return Event.objects.select_for_update().get(pk=pk)
+    # NO KEY UPDATE: the registrations' foreign-key checks (KEY SHARE) on the event do not wait for it.
+    return Event.objects.select_for_update(no_key=True).get(pk=pk)

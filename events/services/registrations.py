@@ -18,11 +18,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify
+from notifications.services import Notice, notice_prepare, notice_write, notify
 
 from .. import notification_kinds as kinds
 from ..models import Event, Registration
-from ._shared import Status, format_when, lock_event, message_context, my_link, places_taken, places_waitlisted
+from ._shared import (
+    Status,
+    format_when,
+    lock_event,
+    message_context,
+    my_link,
+    places_counts,
+    places_taken,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +70,14 @@ def registration_create(
     never more confirmed places than ``capacity``. Refused (``ValidationError``, nothing changes)
     without consent, for a cancelled or postponed event, outside the registration window, a second
     active registration, a party larger than allowed, unanswered required questions, or a full waitlist.
+
+    At an opening rush hundreds of parents queue on that lock, so it is held only for the count and
+    the two INSERTs (the registration and its messages): every check that does not depend on the
+    count runs before it, against the event as read, and again under the lock only where it reads
+    the locked row (its status and window may have changed meanwhile); the confirmation is composed
+    before it (``notice_prepare``). A full event and waitlist are refused before the lock too, from the
+    committed count: that refusal was true when it was read, and a place freed a moment later is
+    the same as this request having come a moment sooner.
     """
     now = now or timezone.now()
     if consent is not True:
@@ -70,51 +86,68 @@ def registration_create(
         raise ValidationError(_("주관 기관에 개인정보를 제공하는 데 동의해야 신청할 수 있습니다."))
     if not isinstance(party_size, int) or party_size < 1:
         raise ValidationError(_("신청 인원은 1명 이상이어야 합니다."))
-    with transaction.atomic():
-        event = lock_event(event)
-        if event.status == Event.Status.CANCELLED:
-            raise ValidationError(_("취소된 행사에는 신청할 수 없습니다."))
-        if event.status == Event.Status.POSTPONED:
-            raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 신청해 주세요."))
-        if not event.registration_required:
-            raise ValidationError(_("이 행사는 신청 없이 누구나 참여할 수 있습니다."))
-        if event.series_id and event.series.course_registration:
-            raise ValidationError(_("이 강좌는 모든 회차를 한 번에 신청합니다. 강좌 안내에서 신청해 주세요."))
-        if event.registration_opens_at and now < event.registration_opens_at:
-            raise ValidationError(_("아직 신청 기간이 아닙니다. 신청은 %(when)s에 시작합니다.")
-                                  % {"when": format_when(event.registration_opens_at)})
-        if (event.registration_closes_at and now > event.registration_closes_at) or now >= event.starts_at:
-            raise ValidationError(_("신청 기간이 끝났습니다."))
-        if party_size > event.party_size_max:
-            raise ValidationError(_("한 번에 %(n)s명까지 신청할 수 있습니다.") % {"n": event.party_size_max})
-        if event.registrations.filter(user=user, status__in=Registration.ACTIVE).exists():
-            raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요."))
-        cleaned = _check_answers(event, answers or {})
-
-        if event.capacity is None or places_taken(event) + party_size <= event.capacity:
-            status = Status.CONFIRMED
-        elif places_waitlisted(event) + party_size <= event.waitlist_limit:
-            status = Status.WAITLISTED
-        elif event.waitlist_limit:
-            raise ValidationError(_("정원과 대기 인원이 모두 찼습니다."))
-        else:
-            raise ValidationError(_("정원이 찼습니다."))
-        try:
-            with transaction.atomic():
-                registration = Registration.objects.create(
-                    event=event, user=user, party_size=party_size, status=status, answers=cleaned,
-                    consent_version=CONSENT_VERSION, consented_at=now,
-                    provision_consented_at=now if event.shares_with_organiser else None,
-                )
-        except IntegrityError:
-            # The partial unique index caught a second active registration the check above missed.
-            raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요.")) from None
-        kind = kinds.REGISTRATION_CONFIRMED if status == Status.CONFIRMED else kinds.REGISTRATION_WAITLISTED
-        context = (message_context(event, user, place=event.venue or "-") if status == Status.CONFIRMED
-                   else message_context(event, user))
-        notify(recipient=user, kind=kind.key, context=context,
-               idempotency_key=f"events.registered:{registration.pk}", link=my_link())
+    _check_registrable(event, now)
+    if party_size > event.party_size_max:
+        raise ValidationError(_("한 번에 %(n)s명까지 신청할 수 있습니다.") % {"n": event.party_size_max})
+    if event.registrations.filter(user=user, status__in=Registration.ACTIVE).exists():
+        raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요."))
+    cleaned = _check_answers(event, answers or {})
+    # Unlocked: a refusal here was true when read (see above); the status is only a guess.
+    expected = _status_for(event, *places_counts(event), party_size)
+    notices = {expected: _registered_notice(event, user, expected)}
+    try:
+        with transaction.atomic():
+            locked = lock_event(event)
+            _check_registrable(locked, now)
+            status = _status_for(locked, *places_counts(locked), party_size)
+            if status not in notices:  # a place freed or taken meanwhile: the other message
+                notices[status] = _registered_notice(locked, user, status)
+            registration = Registration.objects.create(
+                event=locked, user=user, party_size=party_size, status=status, answers=cleaned,
+                consent_version=CONSENT_VERSION, consented_at=now,
+                provision_consented_at=now if locked.shares_with_organiser else None,
+            )
+            notice_write(notices[status], idempotency_key=f"events.registered:{registration.pk}")
+    except IntegrityError:
+        # The partial unique index caught a second active registration the check above missed.
+        raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요.")) from None
     return registration
+
+
+def _check_registrable(event: Event, now: datetime) -> None:
+    """The refusals that read the event itself (not its count), in the order a registrant reads them."""
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError(_("취소된 행사에는 신청할 수 없습니다."))
+    if event.status == Event.Status.POSTPONED:
+        raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 신청해 주세요."))
+    if not event.registration_required:
+        raise ValidationError(_("이 행사는 신청 없이 누구나 참여할 수 있습니다."))
+    if event.series_id and event.series.course_registration:
+        raise ValidationError(_("이 강좌는 모든 회차를 한 번에 신청합니다. 강좌 안내에서 신청해 주세요."))
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise ValidationError(_("아직 신청 기간이 아닙니다. 신청은 %(when)s에 시작합니다.")
+                              % {"when": format_when(event.registration_opens_at)})
+    if (event.registration_closes_at and now > event.registration_closes_at) or now >= event.starts_at:
+        raise ValidationError(_("신청 기간이 끝났습니다."))
+
+
+def _status_for(event: Event, taken: int, waitlisted: int, party_size: int) -> str:
+    """Confirmed while places last, then waitlisted up to the limit; refused when both are full."""
+    if event.capacity is None or taken + party_size <= event.capacity:
+        return Status.CONFIRMED
+    if waitlisted + party_size <= event.waitlist_limit:
+        return Status.WAITLISTED
+    if event.waitlist_limit:
+        raise ValidationError(_("정원과 대기 인원이 모두 찼습니다."))
+    raise ValidationError(_("정원이 찼습니다."))
+
+
+def _registered_notice(event: Event, user, status: str) -> Notice:
+    if status == Status.CONFIRMED:
+        return notice_prepare(recipient=user, kind=kinds.REGISTRATION_CONFIRMED.key, link=my_link(),
+                              context=message_context(event, user, place=event.venue or "-"))
+    return notice_prepare(recipient=user, kind=kinds.REGISTRATION_WAITLISTED.key, link=my_link(),
+                          context=message_context(event, user))
 
 
 # An offer shorter than this cannot reasonably be answered: close to the deadline the freed place is

@@ -8,6 +8,10 @@ two workers never send the same row at once and a redelivered task for a sent ro
 Rows whose task was lost (Redis restarted, worker killed) are found by ``message_requeue_due``,
 which beat runs every minute.
 
+A caller that holds a lock (a registration holds its event's row) prepares the message first
+(``notice_prepare``: preferences, quiet hours, the in-app text) and writes it under the lock with
+``notice_write`` — one INSERT — so the lock is not held while messages are composed.
+
 Fan-out to many people (a reminder to every registrant) uses ``notify_many``: the same rows and
 keys as one ``notify`` per recipient, written in bulk, and delivered by ``message_deliver_many``
 in batches — one claim UPDATE and one SMTP connection per batch, each row still marked on its own.
@@ -29,7 +33,17 @@ from .messages import (
     preferences_update,
 )
 from .retention import message_purge_expired
-from .sending import DELIVERY_BATCH, INSERT_BATCH, message_enqueue_on_commit, messages_enqueue, notify, notify_many
+from .sending import (
+    DELIVERY_BATCH,
+    INSERT_BATCH,
+    Notice,
+    message_enqueue_on_commit,
+    messages_enqueue,
+    notice_prepare,
+    notice_write,
+    notify,
+    notify_many,
+)
 from .transport import NO_EMAIL, NO_PHONE, PermanentDeliveryError, TransientDeliveryError, message_id_header
 
 # The constants here are copies: to change one (in a test), patch the submodule that reads it,
@@ -40,6 +54,7 @@ __all__ = [
     "NO_EMAIL",
     "NO_PHONE",
     "BatchOutcome",
+    "Notice",
     "UnknownProviderMessage",
     "alimtalk_fallback",
     "alimtalk_receipt_apply",
@@ -57,6 +72,8 @@ __all__ = [
     "message_requeue_due",
     "message_resend",
     "messages_enqueue",
+    "notice_prepare",
+    "notice_write",
     "notify",
     "notify_many",
     "preferences_update",

@@ -3,11 +3,13 @@ choose the channels by the recipient's preferences, and enqueue delivery after c
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -64,36 +66,86 @@ def notify(
     ``sms_useless_after``: when the text stops mattering (an event's start, an offer's expiry). An
     SMS that quiet hours would hold until then or later is not sent at all: its row is written as
     failed, with the reason in the delivery log; the in-app and e-mail copies go as usual.
-    """
-    kind_obj, channels, digest = _checked(kind, context, channels, link, caller="notify")
-    if idempotency_key is None:
-        idempotency_key = f"{kind}:{recipient.pk}:{digest}"
-    if len(idempotency_key) > 240:
-        raise ValueError("idempotency_key is longer than 240 characters")
 
+    A caller holding a lock prepares the message before taking it and writes it inside
+    (``notice_prepare`` and ``notice_write``): the same rows, with only the INSERT under the lock.
+    """
+    notice = notice_prepare(recipient=recipient, kind=kind, context=context, channels=channels, link=link,
+                            sms_useless_after=sms_useless_after)
+    if idempotency_key is None:
+        idempotency_key = f"{kind}:{recipient.pk}:{notice.digest}"
+    return _write(notice, idempotency_key, fresh_key=False)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message ready to be written (``notice_prepare``): its rows, unsaved and without keys, the
+    in-app copy already rendered."""
+
+    recipient: object
+    kind: str
+    digest: str
+    rows: tuple[Message, ...]
+
+
+def notice_prepare(
+    *,
+    recipient,
+    kind: str,
+    context: dict,
+    channels: Iterable[str] | None = None,
+    link: str = "",
+    sms_useless_after: datetime | None = None,
+) -> Notice:
+    """Everything ``notify`` does before it writes — the recipient's preferences, quiet hours, the
+    in-app text and the 알림톡 checks — with nothing written, so a caller can do it before taking a
+    lock and hold the lock only for ``notice_write``. Raises what ``notify`` raises."""
+    kind_obj, channels, digest = _checked(kind, context, channels, link, caller="notify")
     now = timezone.now()
     held_until = quiet_until(now)
-    keys: dict[str, str] = {}
     rows = []
     for channel in _effective_channels(kind_obj, recipient, channels):
-        key = f"{idempotency_key}:{channel}"
-        keys[key] = channel
         hold = channel in QUIET_CHANNELS and not kind_obj.urgent and held_until is not None
         late = quiet_hours.too_late_reason(held_until, sms_useless_after) if hold else ""
         rows.append(Message(
-            recipient=recipient, kind=kind, channel=channel, idempotency_key=key, context=context, link=link,
+            recipient=recipient, kind=kind, channel=channel, context=context, link=link,
             status=Message.Status.FAILED if late else Message.Status.HELD if hold else Message.Status.PENDING,
             not_before=held_until if hold else None, last_error=late,
         ))
     _check_alimtalk(rows)
-    existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     for row in rows:
-        if row.channel == Message.Channel.INAPP and row.idempotency_key not in existing:
+        if row.channel == Message.Channel.INAPP:
             _deliver_inapp_unsaved(row, now)
-    # ignore_conflicts: a concurrent identical call that committed first wins; we return its rows.
-    Message.objects.bulk_create([row for row in rows if row.idempotency_key not in existing], ignore_conflicts=True)
-    page_cache.bump_users([recipient.pk], after_commit=False)  # the header's unread count
-    messages = list(Message.objects.filter(idempotency_key__in=keys).order_by("pk"))
+    return Notice(recipient=recipient, kind=kind, digest=digest, rows=tuple(rows))
+
+
+def notice_write(notice: Notice, *, idempotency_key: str) -> list[Message]:
+    """Write a prepared message in the caller's transaction: one INSERT; delivery and the header's
+    unread count follow the commit. For a key that names a row made in this same transaction (a
+    new registration), which no earlier call can have used: a key used before raises IntegrityError
+    (use ``notify`` where a call may repeat)."""
+    return _write(notice, idempotency_key, fresh_key=True)
+
+
+def _write(notice: Notice, idempotency_key: str, *, fresh_key: bool) -> list[Message]:
+    if len(idempotency_key) > 240:
+        raise ValueError("idempotency_key is longer than 240 characters")
+    rows = [copy.copy(row) for row in notice.rows]  # a Notice may be written once per key
+    for row in rows:
+        row.idempotency_key = f"{idempotency_key}:{row.channel}"
+    recipient_id = notice.recipient.pk
+    if fresh_key:
+        messages = Message.objects.bulk_create(rows)  # PostgreSQL and SQLite return the new ids
+        existing: set[str] = set()
+        transaction.on_commit(lambda: page_cache.bump_users([recipient_id], after_commit=False))
+    else:
+        keys = [row.idempotency_key for row in rows]
+        existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        # ignore_conflicts: a concurrent identical call that committed first wins; we return its rows.
+        Message.objects.bulk_create([row for row in rows if row.idempotency_key not in existing],
+                                    ignore_conflicts=True)
+        page_cache.bump_users([recipient_id], after_commit=False)  # the header's unread count
+        messages = list(Message.objects.filter(idempotency_key__in=keys).order_by("pk"))
     for message in messages:
         if message.idempotency_key not in existing and message.status in (Message.Status.PENDING,
                                                                            Message.Status.HELD):
