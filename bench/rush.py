@@ -579,6 +579,9 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         rush_end = time.time()
         log("rush over; waiting for the notifications to drain")
         drained = drain(DRAIN_SECONDS, plan["first_message"])
+        leftover = left_after_drain(plan["first_message"], rush_start, workdir)
+        if leftover:
+            log(f"still waiting after the drain: {leftover['groups']}")
         sampler.stop_event.set()
         server_totals = {node.name: scrape_totals(node) for node in nodes}
         alike = nodes_alike(nodes, plan)
@@ -586,6 +589,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
                           rush_start=rush_start, rush_end=rush_end, node_a=nodes[0], ceiling=ceiling,
                           write_ceiling=write_ceiling, rush=rush, samples=sampler.samples, drained=drained)
         figures["server_metrics"] = server_totals
+        figures["notifications"]["left_after_drain"] = leftover
         if profiler:
             profiler[0].wait(timeout=60)
             figures["profile_from_t0"] = summarise_profile(workdir / "profile.txt")
@@ -736,6 +740,35 @@ def drain(limit: int, first_message: int) -> float:
         time.sleep(2)
     connection.close()
     return round(time.monotonic() - started, 1)
+
+
+def left_after_drain(first_message: int, rush_start: float, workdir: Path) -> dict:
+    """What still waits after the drain, for the note: by status and channel, when written and last
+    tried (seconds from the rush's start), and the worker's and beat's last errors."""
+    from django.db.models import Count, Max, Min
+
+    from notifications.models import Message
+
+    waiting = Message.objects.filter(pk__gte=first_message, status__in=["pending", "sending"])
+    groups = list(waiting.values("status", "channel").annotate(
+        n=Count("pk"), first=Min("created_at"), last=Max("created_at"), attempts=Max("attempts"),
+        claimed=Max("claimed_at")))
+    connection.close()
+    if not groups:
+        return {}
+
+    def since(moment):
+        return round(moment.timestamp() - rush_start, 1) if moment else None
+
+    errors = {}
+    for name in ("worker", "beat"):
+        log_path = workdir / f"{name}.log"
+        lines = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
+        errors[name] = [line[:300] for line in lines if "ERROR" in line or "CRITICAL" in line][-15:]
+    return {"groups": [{"status": g["status"], "channel": g["channel"], "n": g["n"],
+                        "written_s": [since(g["first"]), since(g["last"])], "max_attempts": g["attempts"],
+                        "last_claimed_s": since(g["claimed"])} for g in groups],
+            "last_errors": errors}
 
 
 # --- Figures and invariants ------------------------------------------------------------------------

@@ -78,6 +78,9 @@ class Hidden(str):
         cell.why = str(why)
         return cell
 
+    def __reduce__(self):  # kept in the cache with its table (reports.selectors.tables.report_table)
+        return Hidden, (str(self), self.why)
+
 
 def suppressed() -> Hidden:
     n = threshold()

@@ -439,6 +439,9 @@ MATCHMAKING_MAX_PICKS = 3
 # notified with a download link. CSV always streams, whatever its size.
 REPORTS_SYNC_XLSX_MAX_ROWS = env_int("REPORTS_SYNC_XLSX_MAX_ROWS", 5000, minimum=1)
 # How long a background export's download link works (hours); the purge job then deletes the file.
+# The dashboard's tables are counted at most once per this many seconds per clerk and filter (0: every
+# request); the page says when. reports.selectors.tables.report_table.
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 120, minimum=0)
 REPORTS_EXPORT_LINK_HOURS = env_int("REPORTS_EXPORT_LINK_HOURS", 72, minimum=1)
 # Seconds a background export may run before Celery stops it (200,000 rows take well under a minute).
 REPORTS_EXPORT_TIME_LIMIT = env_int("REPORTS_EXPORT_TIME_LIMIT", 1800, minimum=60)

@@ -30,3 +30,5 @@ CACHES = {
 }
 # The open data API's per-address limit would stop the fuzzer; tests/api sets a low one where it is tested.
 API_RATE_LIMIT = "1000000/m"
+# Tests change figures between requests; the dashboard cache has its own test (tests/reports/test_table_cache.py).
+REPORTS_CACHE_SECONDS = 0

@@ -62,6 +62,7 @@ class Table:
     rows: list[list] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)
     note: Any = ""
+    computed_at: datetime | None = None  # when its figures were counted (``report_table`` keeps them a while)
 
 
 def period_bounds(filters: ReportFilters) -> tuple[datetime, datetime]:
