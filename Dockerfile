@@ -11,4 +11,4 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-0123456789-0123456789-abcdef 
 RUN useradd --create-home portal && mkdir -p /data/media && chown portal /data/media
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "gwangmyeong_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "gwangmyeong_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--limit-request-line", "8190", "--access-logfile", "-"]

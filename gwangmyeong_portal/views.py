@@ -36,6 +36,14 @@ def healthz(request):
     return JsonResponse(report, status=200 if healthy else 503)
 
 
+@never_cache
+def request_too_long(request):
+    """The portal's own page for an address too long to read: nginx answers 414 with it
+    (``error_page 414``, docs/nginx.conf), instead of its bare error page. Reached only through
+    that internal redirect, which carries no cookies: the page is the anonymous one."""
+    return render(request, "414.html", status=414)
+
+
 def server_error(request):
     """The portal's own 500 page in the user's language; never a stack trace."""
     try:

@@ -191,15 +191,16 @@ class Registrant(Portal):
 
     def register_once(self, event: int, citizen, retry: bool = False) -> dict:
         name = "register-retry" if retry else "register"
+        # 302 to the registration; 409 with the event page and the refusal (full, already registered).
         response = self.post(f"/events/{event}/register/", name, {"consent": "on"}, citizen=citizen,
-                             expect=(200, 302))
+                             expect=(302, 409))
         status = response.status_code or 0
         result = {"status": status}
         if status == 302:
             match = REGISTRATION_REDIRECT.search(response.headers.get("Location", ""))
             result["registration"] = int(match.group(1)) if match else None
             result["outcome"] = "registered"
-        elif status == 200:
+        elif status in (200, 409):
             text = response.text or ""
             result["outcome"] = ("full" if any(m in text for m in FULL_MESSAGES)
                                  else "already" if "이미 이 행사에 신청" in text else "refused")

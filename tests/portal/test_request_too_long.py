@@ -1,0 +1,27 @@
+"""An address too long for nginx gets the portal's own page with 414 (docs/nginx.conf: error_page 414)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, text", [("ko", "주소가 너무 깁니다"), ("en", "The address is too long")])
+def test_the_page_nginx_shows_for_a_too_long_address(client, language, text):
+    response = client.get("/errors/request-too-long/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 414
+    html = response.content.decode()
+    assert text in html and "<main" in html
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("conf", ["docs/nginx.conf"])
+def test_nginx_sends_414_to_that_page_with_a_host_django_accepts(conf):
+    text = (ROOT / conf).read_text()
+    assert "error_page 414 /errors/request-too-long/;" in text
+    block = re.search(r"location = /errors/request-too-long/ \{(.*?)\}", text, re.S).group(1)
+    assert "internal;" in block and "proxy_set_header Host $server_name;" in block
+    assert re.search(r"server_name \S+;", text)
