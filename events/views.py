@@ -146,16 +146,9 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
     registration = None
     if request.user.is_authenticated:
         registration = event.registrations.filter(user=request.user, status__in=Registration.ACTIVE).first()
-    now = timezone.now()
-    window_open = (
-        event.registration_required and event.status == Event.Status.SCHEDULED and now < event.starts_at
-        and (event.registration_opens_at is None or event.registration_opens_at <= now)
-        and (event.registration_closes_at is None or now <= event.registration_closes_at)
-    )
     # A course's sessions are registered for all at once, on the series page.
     course = event.series if event.series_id and event.series.course_registration else None
-    if course is not None:
-        window_open = False
+    window_open = course is None and event.registration_open_at(timezone.now())
     # Neither a place nor a waitlist place left: the service would refuse, so no form is offered.
     full = places["left"] == 0 and places["waitlist_left"] == 0
     can_manage = Event.objects.managed_by(request.user).filter(pk=event.pk).exists()
