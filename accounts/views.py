@@ -52,7 +52,7 @@ def profile(request):
         form.save()
         messages.success(request, _("내 정보를 저장했습니다."))
         return redirect("accounts:me")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 @login_required
@@ -90,4 +90,5 @@ def account_delete(request):
         request,
         "accounts/delete.html",
         {"form": form, "explanation": services.deletion_explanation()},
+        status=400 if form.is_bound else 200,
     )

@@ -211,10 +211,10 @@ def _finish(row: dict, taken: dict[int, int], waiting: dict[int, int], now: date
     used = taken.get(row["id"], 0)
     row["places"] = {"capacity": capacity, "left": None if capacity is None else max(0, capacity - used),
                      "waitlist_open": waitlist_limit > waiting.get(row["id"], 0)}
-    row["registration_open"] = (
-        row["registration_required"] and row["status"] == Event.Status.SCHEDULED and now < row["starts_at"]
-        and (row["registration_opens_at"] is None or row["registration_opens_at"] <= now)
-        and (row["registration_closes_at"] is None or now <= row["registration_closes_at"])
+    row["registration_open"] = Event.registration_window_open(
+        now=now, registration_required=row["registration_required"], status=row["status"],
+        starts_at=row["starts_at"], registration_opens_at=row["registration_opens_at"],
+        registration_closes_at=row["registration_closes_at"],
     )
     return row
 

@@ -8,6 +8,7 @@ Writes go through ``events.services``; every queryset a user reaches goes throug
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -285,6 +286,34 @@ class Event(EventFields):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    def registration_open_at(self, now: datetime) -> bool:
+        """Whether this event takes registrations at ``now``: the one rule of the event page and
+        the open data API (``registration_window_open`` spells it out)."""
+        return self.registration_window_open(
+            now=now, registration_required=self.registration_required, status=self.status,
+            starts_at=self.starts_at, registration_opens_at=self.registration_opens_at,
+            registration_closes_at=self.registration_closes_at,
+        )
+
+    @staticmethod
+    def registration_window_open(*, now: datetime, registration_required: bool, status: str, starts_at: datetime,
+                                 registration_opens_at: datetime | None,
+                                 registration_closes_at: datetime | None) -> bool:
+        """The rule on plain values, for callers holding a cached row rather than an ``Event``
+        (``api.selectors``): registration is required, the event is scheduled (not cancelled or
+        postponed) and has not started, the window has opened (``opens_at`` itself included) and
+        not closed (``closes_at`` itself included). It matches what
+        ``events.services.registrations.registration_create`` refuses.
+
+        A session of a course series (``EventSeries.course_registration``) is not excluded here:
+        its event page sends the citizen to the series page to register for the whole course,
+        while the open data API reports the session's own window."""
+        return (
+            registration_required and status == Event.Status.SCHEDULED and now < starts_at
+            and (registration_opens_at is None or registration_opens_at <= now)
+            and (registration_closes_at is None or now <= registration_closes_at)
+        )
 
     @property
     def map_url(self) -> str:

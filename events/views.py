@@ -1,6 +1,7 @@
 """Calendar, event pages, registration, check-in and calendar files. Views parse input, call one
 service or selector, and render; refusals from services come back as messages (or, for a refused
-registration, as errors on the form shown again with what was typed), never a 500."""
+registration, as errors on the form shown again with what was typed: 400 for invalid input, 409
+for what the event's state refuses — see "Refused forms" in docs/architecture.md), never a 500."""
 
 from __future__ import annotations
 
@@ -146,16 +147,9 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
     registration = None
     if request.user.is_authenticated:
         registration = event.registrations.filter(user=request.user, status__in=Registration.ACTIVE).first()
-    now = timezone.now()
-    window_open = (
-        event.registration_required and event.status == Event.Status.SCHEDULED and now < event.starts_at
-        and (event.registration_opens_at is None or event.registration_opens_at <= now)
-        and (event.registration_closes_at is None or now <= event.registration_closes_at)
-    )
     # A course's sessions are registered for all at once, on the series page.
     course = event.series if event.series_id and event.series.course_registration else None
-    if course is not None:
-        window_open = False
+    window_open = course is None and event.registration_open_at(timezone.now())
     # Neither a place nor a waitlist place left: the service would refuse, so no form is offered.
     full = places["left"] == 0 and places["waitlist_left"] == 0
     can_manage = Event.objects.managed_by(request.user).filter(pk=event.pk).exists()
@@ -287,7 +281,7 @@ def series_register(request, pk: int):
     series = _visible_series(request, pk)
     form = RegistrationForm(request.POST, event=series)
     if not form.is_valid():
-        return _render_series(request, series, form)
+        return _render_series(request, series, form, status=400)
     try:
         services.course_register(series=series, user=request.user, consent=form.cleaned_data["consent"],
                                  provision_consent=form.cleaned_data.get("provision_consent", False),
@@ -295,7 +289,7 @@ def series_register(request, pk: int):
     except ValidationError as exc:
         for message in exc.messages:
             form.add_error(None, message)
-        return _render_series(request, series, form)
+        return _render_series(request, series, form, status=409)
     messages.success(request, _("강좌 전체 신청이 확정되었습니다. 회차마다 내 행사 신청에 입장 QR 코드가 있습니다."))
     return redirect("events:series", pk=series.pk)
 
@@ -323,7 +317,7 @@ def register(request, pk: int):
     form = RegistrationForm(request.POST, event=event)
     if not form.is_valid():
         # The page again with the errors and everything typed, like a refused programs application.
-        return _render_detail(request, event, form)
+        return _render_detail(request, event, form, status=400)
     try:
         registration = services.registration_create(
             event=event, user=request.user, consent=form.cleaned_data["consent"],
@@ -331,9 +325,10 @@ def register(request, pk: int):
             party_size=form.cleaned_party_size(), answers=form.cleaned_answers(),
         )
     except ValidationError as exc:
+        # A well-formed request the event's state refuses (registered already, full, closed).
         for message in exc.messages:
             form.add_error(None, message)
-        return _render_detail(request, event, form)
+        return _render_detail(request, event, form, status=409)
     if registration.status == Registration.Status.CONFIRMED:
         messages.success(request, _("신청이 확정되었습니다."))
     else:
@@ -424,6 +419,7 @@ def feedback(request, pk: int):
     existing = Feedback.objects.filter(registration=registration).first()
     initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
     form = FeedbackForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 400 if form.is_bound else 200  # a POST that is not redirected was refused
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_submit(registration=registration, rating=form.cleaned_data["rating"],
@@ -431,13 +427,14 @@ def feedback(request, pk: int):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+            status = 409
         else:
             messages.success(request, _("의견을 보내 주셔서 고맙습니다."))
             return redirect("events:my")
     return render(request, "events/feedback.html", {
         "registration": registration, "event": registration.event, "form": form,
         "crumbs": _crumbs(request, (_("내 행사 신청"), reverse("events:my")), (_("만족도 조사"), request.path)),
-    })
+    }, status=status)
 
 
 # --- Check-in (organiser staff) -------------------------------------------------------------------
@@ -634,6 +631,7 @@ def interest(request, pk: int):
     programs = _linked_programs(event)
     if not programs:
         raise Http404
+    status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
@@ -642,6 +640,7 @@ def interest(request, pk: int):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+            status = 409
         else:
             messages.success(request, _("관심 사업으로 저장했습니다. 신청이 시작되면 알려 드립니다."))
             return redirect(reverse("events:my") + "#interests")
@@ -652,7 +651,7 @@ def interest(request, pk: int):
     return render(request, "events/interest.html", {
         "event": event, "programs": programs, "all_saved": saved >= {p.pk for p in programs},
         "crumbs": _crumbs(request, (event.title, event.get_absolute_url()), (_("관심 사업 저장"), request.path)),
-    })
+    }, status=status)
 
 
 @require_GET

@@ -63,7 +63,7 @@ def consent(request):
         return redirect("matchmaking:profile" if services.eligibility_for(user=request.user) else "matchmaking:landing")
     return render(request, "matchmaking/consent.html", {
         "form": form, "version": services.CONSENT_VERSION, "retention_days": settings.MATCHMAKING_RETENTION_DAYS,
-    })
+    }, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -92,6 +92,7 @@ def profile_edit(request):
                                                     "interests")}
     form = ProfileForm(request.POST or None, initial=initial, editing=editing,
                        optional_allowed=consent_row.optional_consent)
+    status = 400 if request.method == "POST" else 200  # a POST that is not redirected was refused
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -110,12 +111,13 @@ def profile_edit(request):
                 )
         except ValidationError as exc:
             _errors(request, exc)
+            status = 409
         else:
             messages.success(request, _("프로필을 저장했습니다."))
             return redirect("matchmaking:sessions")
     eligibility = None if editing else services.eligibility_for(user=request.user)
     return render(request, "matchmaking/profile_form.html",
-                  {"form": form, "profile": profile, "editing": editing, "eligibility": eligibility})
+                  {"form": form, "profile": profile, "editing": editing, "eligibility": eligibility}, status=status)
 
 
 def _require_profile(request):
@@ -199,12 +201,14 @@ def picks(request, pk):
     )
     attendees = selectors.attendees_for_picking(session=session, picker=profile)
     form = PickForm(request.POST or None, attendees=attendees)
+    status = 400 if request.method == "POST" else 200  # a POST that is not redirected was refused
     if request.method == "POST" and form.is_valid():
         try:
             new_matches = services.pick_submit(session=session, picker=profile,
                                                picked_ids=[int(x) for x in form.cleaned_data["picked"]])
         except ValidationError as exc:
             _errors(request, exc)
+            status = 409
         else:
             messages.success(request, _("선택을 저장했습니다."))
             if new_matches:
@@ -216,7 +220,7 @@ def picks(request, pk):
         "session": session, "form": form, "attendees": attendees, "made": made,
         "left": settings.MATCHMAKING_MAX_PICKS - len(made),
         "open": session.ends_at <= timezone.now() < session.pick_deadline,
-    })
+    }, status=status)
 
 
 @never_cache
@@ -240,7 +244,7 @@ def leave(request):
         services.profile_leave(profile=profile)
         messages.success(request, _("프로필과 연락처, 선택 기록을 삭제했습니다."))
         return redirect("matchmaking:landing")
-    return render(request, "matchmaking/leave.html", {"form": form})
+    return render(request, "matchmaking/leave.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 @never_cache

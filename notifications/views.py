@@ -57,7 +57,7 @@ def preferences(request):
         services.preferences_update(user=request.user, choices=form.choices())
         messages.success(request, _("알림 설정을 저장했습니다."))
         return redirect("notifications:settings")
-    return render(request, "notifications/settings.html", {"form": form})
+    return render(request, "notifications/settings.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 # --- SOLAPI's delivery-report callback ---------------------------------------------------

@@ -159,7 +159,8 @@ class ApplicationAdmin(WorkflowDeleteMixin, AccessLoggedAdminMixin, admin.ModelA
             (reverse("admin:programs_application_document", args=[obj.pk, doc.pk]), doc.original_name,
              doc.required_document.name if doc.required_document else _("기타 서류"),
              timezone.localtime(doc.uploaded_at).strftime("%Y-%m-%d %H:%M"))
-            for doc in obj.documents.select_related("required_document")
+            # Files held for a 보완 제출 not yet made are not part of the application.
+            for doc in obj.documents.filter(held=False).select_related("required_document")
         ]
         return format_html_join("", '<div><a href="{}">{}</a> ({}, {})</div>', links) or "-"
 
@@ -174,7 +175,7 @@ class ApplicationAdmin(WorkflowDeleteMixin, AccessLoggedAdminMixin, admin.ModelA
         if not self.has_view_permission(request):
             raise Http404
         application = get_object_or_404(self.get_queryset(request), pk=application_id)
-        document = get_object_or_404(ApplicationDocument, pk=document_id, application=application)
+        document = get_object_or_404(ApplicationDocument, pk=document_id, application=application, held=False)
         access_log_record(action="export", request=request, obj=document,
                           detail={"file": document.original_name})
         return private_file_response(document.file, download_name=document.original_name, request=request)

@@ -141,7 +141,7 @@ class ProvideInfoForm(ErrorSummaryMixin, forms.Form):
     note = forms.CharField(label=_("보완 내용"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
                            required=False)
 
-    def __init__(self, *args, program: Program, **kwargs):
+    def __init__(self, *args, program: Program, held=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.document_fields = []
         for document in program.required_documents.all():
@@ -156,10 +156,25 @@ class ProvideInfoForm(ErrorSummaryMixin, forms.Form):
             help_text=_("위 목록에 없는 서류를 요청받았다면 여기에 올리고, 무슨 서류인지 보완 내용에 적어 주세요."),
         )
         self.document_fields.append(("other", None))
+        self.mark_held(held)
+
+    def mark_held(self, held) -> None:
+        """Say next to each field whose file is held from an earlier try (``ApplicationDocument.held``)
+        that it goes with the supplement and need not be picked again."""
+        self.held = list(held)
+        by_document = {doc.required_document_id: doc for doc in self.held}
+        for key, document in self.document_fields:
+            doc = by_document.get(document.pk if document is not None else None)
+            if doc is not None:
+                text = _("보관 중인 파일 ‘%(name)s’을(를) 보완 내용과 함께 제출합니다. "
+                         "바꾸려면 새 파일을 고르세요.") % {"name": doc.original_name}
+                # A bound field copies its help text when first made (during validation): set both.
+                self.fields[key].help_text = self[key].help_text = text
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("note", "").strip() and not self.files_by_document() and not self.errors:
+        if (not cleaned.get("note", "").strip() and not self.files_by_document() and not self.held
+                and not self.errors):
             raise forms.ValidationError(_("보완 내용을 적거나 파일을 올려 주세요."))
         return cleaned
 

@@ -353,7 +353,12 @@ class ApplicationReferenceCounter(models.Model):
 
 
 class ApplicationDocument(models.Model):
-    """A file uploaded with an application; stored privately, served only by a checking view."""
+    """A file uploaded with an application; stored privately, served only by a checking view.
+
+    ``held``: a file of a 보완 제출 that passed its checks while another file of the same submission
+    was refused. It is kept (so the citizen picks only the refused one again) but is not part of the
+    application yet: reviewers do not see it, and ``application_provide_info`` files it with the
+    rest of the supplement, or it goes when the request for information ends without one."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents",
                                     verbose_name=_("신청"))
@@ -363,6 +368,9 @@ class ApplicationDocument(models.Model):
     original_name = models.CharField(_("원래 파일 이름"), max_length=200)
     size = models.PositiveIntegerField(_("크기(바이트)"))
     uploaded_at = models.DateTimeField(_("올린 시각"), auto_now_add=True)
+    held = models.BooleanField(
+        _("보완 제출 전 보관"), default=False,
+        help_text=_("보완 제출 중 다른 파일이 거부되어 보관만 한 파일입니다. 보완 내용을 제출하면 함께 제출됩니다."))
 
     class Meta:
         verbose_name = _("제출 서류 파일")

@@ -203,6 +203,9 @@ def _transition(application: Application, to_status: str, *, actor, note: str = 
     for name, value in fields.items():
         setattr(application, name, value)
     application.save(update_fields=["status", "updated_at", *fields])
+    if from_status == S.INFO_REQUESTED:
+        # Files held for a 보완 제출 that never came (withdrawn, decided meanwhile) go with the request.
+        _held_delete(application.documents.filter(held=True))
     event = ApplicationEvent.objects.create(application=application, from_status=from_status, to_status=to_status,
                                             actor=actor, note=note)
     kind = {
@@ -246,22 +249,70 @@ def application_request_info(*, application: Application, actor, message: str) -
     return _transition(application, S.INFO_REQUESTED, actor=actor, note=message, info_request=message)
 
 
+def _held_delete(documents) -> None:
+    """Delete held supplement files (rows now, files once the transaction commits)."""
+    documents = list(documents)
+    if documents:
+        ApplicationDocument.objects.filter(pk__in=[doc.pk for doc in documents]).delete()
+        storage = ApplicationDocument._meta.get_field("file").storage
+        delete_files_on_commit(storage, [doc.file.name for doc in documents])
+
+
+def _document_key(document) -> int | None:
+    return document.pk if document is not None else None
+
+
+@transaction.atomic
+def application_hold_supplement_files(*, application: Application, files: dict) -> list[ApplicationDocument]:
+    """Keep the files of a 보완 제출 that passed their checks when another of its files was refused
+    (or the note was too long), so the citizen picks only the refused one again. They are stored
+    as held rows (``ApplicationDocument.held``): not part of the application yet — no history
+    step, no status change, not shown to reviewers — until ``application_provide_info`` files
+    them with the rest. A new file for a document replaces the one held for it. Only while
+    information is requested; the application row is locked (``select_for_update``) so a
+    concurrent submit or decision sees all of them or none. Returns the held files."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != S.INFO_REQUESTED:
+        raise ApplicationError(_("보완 요청을 받은 신청만 보완 내용을 낼 수 있습니다."))
+    files = {doc: upload for doc, upload in files.items() if upload}
+    keys = {_document_key(doc) for doc in files}
+    held = application.documents.filter(held=True)
+    _held_delete(doc for doc in held if doc.required_document_id in keys)
+    for required_document, upload in files.items():
+        ApplicationDocument.objects.create(
+            application=application, required_document=required_document, file=upload,
+            original_name=original_name(upload.name), size=upload.size, held=True,
+        )
+    return list(application.documents.filter(held=True).select_related("required_document"))
+
+
 @transaction.atomic
 def application_provide_info(*, application: Application, actor, note: str, files: dict | None = None) -> Application:
     """The applicant answers a request for more information, with a note and/or new files.
 
     ``files`` maps the required document each file answers (None: another document the request
-    asked for) to the upload. They are added to what was submitted, which stays on file; the
-    history note lists them so the reviewer sees which file answers what."""
+    asked for) to the upload. They are added to what was submitted, which stays on file, together
+    with the files held from an earlier try (``application_hold_supplement_files``) that no new
+    file replaces; the history note lists them all so the reviewer sees which file answers what.
+    The application row is locked (``select_for_update``) before the held files are read."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
     note = (note or "").strip()
     files = {doc: upload for doc, upload in (files or {}).items() if upload}
-    if not note and not files:
+    keys = {_document_key(doc) for doc in files}
+    held = list(application.documents.filter(held=True).select_related("required_document")) \
+        if application.status == S.INFO_REQUESTED else []
+    kept = [doc for doc in held if doc.required_document_id not in keys]
+    if not note and not files and not kept:
         raise ApplicationError(_("보완 내용을 적거나 파일을 올려 주세요."))
     listing = "\n".join(
-        f"· {doc.name if doc is not None else _('기타 서류')}: {original_name(upload.name)}"
-        for doc, upload in files.items()
+        [f"· {doc.required_document.name if doc.required_document else _('기타 서류')}: {doc.original_name}"
+         for doc in kept]
+        + [f"· {doc.name if doc is not None else _('기타 서류')}: {original_name(upload.name)}"
+           for doc, upload in files.items()]
     )
     history_note = "\n".join(part for part in (note, listing) if part)
+    # Kept files join the application before the step is taken (which drops whatever is still held).
+    ApplicationDocument.objects.filter(pk__in=[doc.pk for doc in kept]).update(held=False)
     application = _transition(application, S.INFO_PROVIDED, actor=actor, note=history_note)
     _store_documents(application, files, replace=False)
     return application

@@ -55,22 +55,25 @@ def detail(request, slug):
         return get_object_or_404(Program.objects.visible_to(request.user).prefetch_related(
             "household_tags", "required_documents"), slug=slug)
 
+    if request.user.is_authenticated:
+        return _render_detail(request, load())
+    # Anonymous visitors all see the same page: the program (with its tags and documents) and
+    # the page body are cached; a missing slug raises 404 and caches nothing.
+    program = page_cache.get_or_set(page_cache.key("programs", "detail-row", slug), load)
+    return _render_detail(request, program, cache_key=page_cache.key("programs", "detail", slug))
+
+
+def _render_detail(request, program: Program, *, cache_key: str = "", status: int = 200):
+    """The program page; with ``status`` 409 it answers an application the program refused."""
     application = None
     if request.user.is_authenticated:
-        program = load()
         application = (Application.objects.visible_to(request.user).active()
                        .filter(program=program, applicant=request.user).first())
-        cache_key = ""
-    else:
-        # Anonymous visitors all see the same page: the program (with its tags and documents) and
-        # the page body are cached; a missing slug raises 404 and caches nothing.
-        program = page_cache.get_or_set(page_cache.key("programs", "detail-row", slug), load)
-        cache_key = page_cache.key("programs", "detail", slug)
     return render(request, "programs/detail.html", {
         "program": program, "application": application, "cache_key": cache_key,
         "rules": SimpleLazyObject(lambda: [eligibility.rule_label(rule) for rule in program.eligibility_rules]),
         "crumbs": [(_("정책 사업"), reverse("programs:catalog")), (program.title, program.get_absolute_url())],
-    })
+    }, status=status)
 
 
 # --- Finder ----------------------------------------------------------------------------------
@@ -214,11 +217,16 @@ def apply(request, slug):
         application = services.application_draft_for(program=program, applicant=request.user)
     except services.ApplicationError as exc:
         messages.error(request, exc.messages[0])
+        if request.method == "POST":
+            # Applied already, or the program has closed: the program page says so, as a refusal.
+            return _render_detail(request, program, status=409)
         return redirect(program)
     uploaded = set(application.documents.values_list("required_document_id", flat=True)) if application else set()
+    status = 200
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, program=program, uploaded_document_ids=uploaded)
         valid, accepted = form.is_valid(), form.files_by_document()
+        status = 400  # what follows either redirects or shows the form again with what was refused
         try:
             if valid or accepted:
                 application = services.application_start(program=program, applicant=request.user)
@@ -239,11 +247,13 @@ def apply(request, slug):
                 return redirect("programs:apply", slug=program.slug)
         except services.ApplicationError as exc:
             if exc.code == "missing_documents":
-                # Next to each document still missing, so the summary links to its field.
+                # Next to each document still missing, so the summary links to its field: the
+                # form is incomplete (400), as when a field is left empty.
                 for document in services.missing_documents(application):
                     form.add_error(f"doc_{document.pk}", _("신청하려면 이 서류를 올려 주세요."))
             else:
                 form.add_error(None, exc.messages[0])
+                status = 409  # well-formed, but the program's or the draft's state refuses it
         if application is not None:
             # Files kept above, or saved before a submit that failed, count as attached.
             form.mark_uploaded(set(application.documents.values_list("required_document_id", flat=True)))
@@ -259,7 +269,7 @@ def apply(request, slug):
         "documents": application.documents.select_related("required_document") if application else [],
         "crumbs": [(_("정책 사업"), reverse("programs:catalog")), (program.title, program.get_absolute_url()),
                    (_("신청"), reverse("programs:apply", args=[program.slug]))],
-    })
+    }, status=status)
 
 
 @login_required
@@ -281,25 +291,40 @@ def _own_application(request, reference) -> Application:
 
 @login_required
 def my_application(request, reference):
+    """The citizen's application, and while information is requested the 보완 제출 form. Like the
+    application form, a POST refused for one file keeps the files that passed (held, not yet
+    submitted: ``services.application_hold_supplement_files``), so only the refused one is picked
+    again; the next submit files them with the rest."""
     application = _own_application(request, reference)
-    form = ProvideInfoForm(program=application.program)
-    if request.method == "POST" and application.status == Application.Status.INFO_REQUESTED:
-        form = ProvideInfoForm(request.POST, request.FILES, program=application.program)
-        if form.is_valid():
-            try:
+    held = application.documents.filter(held=True).select_related("required_document")
+    form = ProvideInfoForm(program=application.program, held=held)
+    status = 200
+    if request.method == "POST" and application.status != Application.Status.INFO_REQUESTED:
+        messages.error(request, _("보완 요청을 받은 신청만 보완 내용을 낼 수 있습니다."))
+        status = 409
+    elif request.method == "POST":
+        form = ProvideInfoForm(request.POST, request.FILES, program=application.program, held=held)
+        try:
+            if form.is_valid():
                 services.application_provide_info(
                     application=application, actor=request.user, note=form.cleaned_data["note"],
                     files=form.files_by_document(),
                 )
                 messages.success(request, _("보완 내용을 제출했습니다."))
                 return redirect("my_applications:detail", reference=reference)
-            except services.ApplicationError as exc:
-                form.add_error(None, exc.messages[0])
+            status = 400
+            if form.files_by_document():
+                form.mark_held(services.application_hold_supplement_files(
+                    application=application, files=form.files_by_document()))
+        except services.ApplicationError as exc:
+            form.add_error(None, exc.messages[0])
+            status = 409
     return render(request, "programs/my_application.html", {
-        "application": application, "form": form,
+        "application": application, "form": form, "held": form.held,
+        "documents": application.documents.filter(held=False).select_related("required_document"),
         "crumbs": [(_("내 신청 내역"), reverse("my_applications:list")),
                    (application.reference, application.get_absolute_url())],
-    })
+    }, status=status)
 
 
 @login_required

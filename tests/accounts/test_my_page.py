@@ -25,7 +25,7 @@ def test_profile_form_saves_and_rejects_bad_input(client, citizen):
     client.force_login(citizen)
     response = client.post(reverse("accounts:profile"), {"name": "김새이름", "phone": "010-1234-5678",
                                                          "preferred_language": "xx"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "preferred_language" in response.context["form"].errors
     citizen.refresh_from_db()
     assert citizen.name == "김시민"
@@ -60,7 +60,7 @@ def test_deleting_the_account_removes_the_person_and_their_sign_in(client, citiz
     assert page.status_code == 200
     assert "보관" in page.content.decode()  # says what is kept and why
     response = client.post(reverse("accounts:delete"), {})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors  # confirmation is required
     response = client.post(reverse("accounts:delete"), {"confirm": "on"})
     assert response.status_code == 200

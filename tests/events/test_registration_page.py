@@ -63,7 +63,7 @@ def test_a_refused_registration_shows_the_page_again_with_what_was_typed(client,
     client.force_login(citizen)
     response = client.post(f"/events/{event.pk}/register/",
                            {"party_size": "2", "q_due": "2027년 6월", "consent": "on"})
-    assert response.status_code == 200
+    assert response.status_code == 409  # well-formed, but the event's state refuses it
     content = response.content.decode()
     assert FULL in content
     assert 'value="2027년 6월"' in content
@@ -75,7 +75,7 @@ def test_an_invalid_form_shows_the_page_again_with_what_was_typed(client, citize
     event = EventFactory(questions=QUESTION)
     client.force_login(citizen)
     response = client.post(f"/events/{event.pk}/register/", {"q_due": "2027년 6월"})  # no consent ticked
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = response.content.decode()
     assert "신청하려면 개인정보 수집·이용에 동의해 주세요." in content
     assert 'value="2027년 6월"' in content
@@ -125,7 +125,7 @@ def test_an_event_a_partner_agency_runs_asks_a_separate_consent_to_provide_the_d
     assert "개인정보 제3자 제공 안내" not in _page(client, city_event).content.decode()
 
     refused = client.post(f"/events/{agency_event.pk}/register/", {"consent": "on"})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "주관 기관에 개인정보를 제공하는 데 동의해 주세요" in refused.content.decode()
     assert not Registration.objects.filter(event=agency_event).exists()
     with pytest.raises(ValidationError):
@@ -138,3 +138,47 @@ def test_an_event_a_partner_agency_runs_asks_a_separate_consent_to_provide_the_d
 
     client.post(f"/events/{city_event.pk}/register/", {"consent": "on"})
     assert Registration.objects.get(event=city_event, user=citizen).provision_consented_at is None
+
+
+# --- Refused registrations answer 4xx with the portal's own page ----------------------------------
+
+def _portal_page(response) -> str:
+    content = response.content.decode()
+    assert '<header id="krds-header">' in content and '<main id="main-content"' in content
+    return content
+
+
+def test_a_second_registration_for_the_same_event_is_a_conflict_shown_on_the_event_page(client, citizen):
+    event = EventFactory()
+    client.force_login(citizen)
+    assert client.post(f"/events/{event.pk}/register/", {"consent": "on"}).status_code == 302
+    again = client.post(f"/events/{event.pk}/register/", {"consent": "on"})
+    assert again.status_code == 409
+    content = _portal_page(again)
+    assert "이미 이 행사에 신청하셨습니다" in content and 'role="alert"' in content
+    assert Registration.objects.filter(user=citizen).count() == 1
+
+
+def test_registering_for_an_event_with_no_place_and_no_waitlist_place_is_a_conflict(client, citizen):
+    event = EventFactory(capacity=1, waitlist_limit=1)
+    RegistrationFactory(event=event, user=make_user("a@example.com"))
+    RegistrationFactory(event=event, user=make_user("b@example.com"), status=S.WAITLISTED)
+    client.force_login(citizen)
+    response = client.post(f"/events/{event.pk}/register/", {"consent": "on"})
+    assert response.status_code == 409
+    content = _portal_page(response)
+    assert content.count(FULL) == 1  # the refusal itself, not a second notice beside it
+    assert 'role="alert"' in content
+    assert not Registration.objects.filter(user=citizen).exists()
+
+
+def test_registering_outside_the_window_is_a_conflict_and_a_missing_consent_is_a_bad_request(client, citizen):
+    closed = EventFactory(registration_closes_at=timezone.now() - timedelta(hours=1),
+                          registration_opens_at=timezone.now() - timedelta(days=3))
+    client.force_login(citizen)
+    response = client.post(f"/events/{closed.pk}/register/", {"consent": "on"})
+    assert response.status_code == 409 and "신청 기간이 끝났습니다" in _portal_page(response)
+    no_consent = client.post(f"/events/{EventFactory().pk}/register/", {})
+    assert no_consent.status_code == 400
+    assert "신청하려면 개인정보 수집·이용에 동의해 주세요." in _portal_page(no_consent)
+    assert not Registration.objects.exists()

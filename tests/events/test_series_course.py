@@ -82,9 +82,17 @@ def test_over_http_a_session_points_to_the_course_form_and_the_course_is_registe
     assert "모든 회차를 한 번에 신청합니다" in session_page
     page = client.get(f"/events/series/{series.pk}/").content.decode()
     assert f'action="/events/series/{series.pk}/register/"' in page
+    no_consent = client.post(f"/events/series/{series.pk}/register/", {"party_size": "2"})
+    assert no_consent.status_code == 400 and not CourseRegistration.objects.exists()
     response = client.post(f"/events/series/{series.pk}/register/", {"consent": "on", "party_size": "2"}, follow=True)
     assert "강좌 전체 신청이 확정되었습니다" in response.content.decode()
     course = CourseRegistration.objects.get(user=citizen)
+    # A second course registration: the series page again, with the refusal, as a conflict.
+    again = client.post(f"/events/series/{series.pk}/register/", {"consent": "on", "party_size": "2"})
+    assert again.status_code == 409
+    assert "이미 이 강좌에 신청하셨습니다" in again.content.decode()
+    assert '<main id="main-content"' in again.content.decode()
+    assert CourseRegistration.objects.filter(user=citizen).count() == 1
     assert course.registrations.filter(status=S.CONFIRMED).count() == 13
     client.post(f"/events/courses/{course.pk}/cancel/")
     course.refresh_from_db()

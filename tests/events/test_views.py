@@ -53,13 +53,13 @@ def test_registration_refusals_come_back_on_the_page_not_as_errors(client, citiz
     event = EventFactory(status="cancelled")
     client.force_login(citizen)
     response = client.post(f"/events/{event.pk}/register/", {"consent": "on"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "취소된 행사에는 신청할 수 없습니다" in response.content.decode()
     assert not Registration.objects.exists()
     # Party size outside the choices is a form error, not a 500.
     open_event = EventFactory(party_size_max=2)
     response = client.post(f"/events/{open_event.pk}/register/", {"party_size": "9", "consent": "on"})
-    assert response.status_code == 200 and not Registration.objects.exists()
+    assert response.status_code == 400 and not Registration.objects.exists()
 
 
 def test_anonymous_users_are_sent_to_log_in(client):

@@ -31,6 +31,9 @@ def test_consent_then_profile_through_the_pages(client):
     page = client.get("/matchmaking/consent/").content.decode()
     for words in ("수집·이용 목적", "수집 항목", "보유·이용 기간", "동의를 거부할 권리", "선택 항목"):
         assert words in page
+    refused = client.post("/matchmaking/consent/", {"optional_consent": "on"})
+    assert refused.status_code == 400  # the required consent left out: the page again, as a bad request
+    assert "필수 항목에 동의하셔야" in refused.content.decode() and not ConsentRecord.objects.exists()
     client.post("/matchmaking/consent/", {"required_consent": "on"})
     consent = ConsentRecord.objects.get(user=user)
     assert consent.text_version == services.CONSENT_VERSION and not consent.optional_consent
@@ -57,6 +60,7 @@ def test_refusal_is_shown_as_a_clear_message(client):
         "display_name": "새벽", "gender": "female", "birth_year": timezone.localtime().year - 17,
         "contact": "010-9999-0000", "declared_unmarried": "on",
     }, follow=True)
+    assert response.status_code == 409  # well-formed; the registry's rules refuse it
     assert "19세 이상 성인만 참여할 수 있습니다" in response.content.decode()
     assert not Profile.objects.filter(user=user).exists()
 

@@ -279,7 +279,7 @@ def test_citizens_choose_alimtalk_text_or_email_per_kind(templates, phone_citize
 def test_an_urgent_kind_cannot_be_turned_off_entirely(templates, phone_citizen, client):
     client.force_login(phone_citizen)
     response = client.post(reverse("notifications:settings"), {"notifications.reminder__email": "on"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "긴급 안내는 이메일, 문자, 알림톡 중 하나 이상으로 받아야 합니다." in response.content.decode()
     assert not phone_citizen.notification_preferences.exists()
     with pytest.raises(ValueError, match="urgent"):

@@ -102,7 +102,7 @@ def test_draft_can_be_saved_and_resumed(client, citizen, program):
 def test_required_fields_and_consent_are_checked_next_to_the_field(client, citizen, program):
     client.force_login(citizen)
     response = client.post(apply_url(program), {"submit": "1"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert "q_birth_order" in form.errors and "consent" in form.errors
     assert not Application.objects.exclude(status="draft").exists()
@@ -112,7 +112,7 @@ def test_required_fields_and_consent_are_checked_next_to_the_field(client, citiz
 def test_missing_required_document_is_refused(client, citizen, program):
     client.force_login(citizen)
     response = submit(client, program, **{doc_field(program): ""})
-    assert response.status_code == 200
+    assert response.status_code == 400  # incomplete input, like an empty field
     assert "신청하려면 이 서류를 올려 주세요" in str(response.context["form"].errors[doc_field(program)])
     page = response.content.decode()
     assert f'href="#id_{doc_field(program)}">가족관계증명서: 신청하려면 이 서류를 올려 주세요' in page
@@ -132,7 +132,7 @@ def test_invalid_upload_is_rejected_with_a_clear_message_and_nothing_saved(clien
     settings.UPLOAD_MAX_BYTES = 2048
     client.force_login(citizen)
     response = submit(client, program, **{doc_field(program): upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in str(response.context["form"].errors[doc_field(program)])
     assert not ApplicationDocument.objects.exists()
     assert not Application.objects.exists()  # nothing accepted, so no draft either
@@ -441,7 +441,7 @@ def test_the_optional_phone_number_is_kept_only_with_its_own_consent(client, cit
     message and nothing typed is lost; with it, the consent's time is kept; the notice's version too."""
     client.force_login(citizen)
     refused = submit(client, program, contact_phone="010-1234-5678")
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     page = refused.content.decode()
     assert "선택 항목 수집·이용에 동의해 주세요" in page and "010-1234-5678" in page
     assert not Application.objects.filter(status="submitted").exists()

@@ -82,7 +82,7 @@ def test_a_refused_file_keeps_the_accepted_one_and_the_summary_links_to_the_fiel
     response = client.post(apply_url(program), {
         "consent": "on", "submit": "1", family: pdf("가족관계.pdf"), bank: pdf("bank.pdf", FAKE_PDF),
     })
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     # The good file is kept with a (new) draft and shown as already attached.
     application = Application.objects.get()
@@ -107,7 +107,7 @@ def test_accepted_files_are_kept_when_an_answer_is_missing_and_answers_show_agai
     document = RequiredDocumentFactory(program=program)
     client.force_login(citizen)
     response = client.post(apply_url(program), {"consent": "on", "submit": "1", f"doc_{document.pk}": pdf()})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'href="#id_q_order"' in response.content.decode()
     assert ApplicationDocument.objects.get().application.status == "draft"
 
@@ -253,7 +253,169 @@ def test_a_refused_supplement_file_is_named_in_the_summary(client, citizen, cler
     application = Application.objects.get()
     services.application_request_info(application=application, actor=clerk, message="다시 올려 주세요")
     response = client.post(application.get_absolute_url(), {"other": pdf("x.pdf", FAKE_PDF)})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'href="#id_other"' in response.content.decode()
     application.refresh_from_db()
     assert application.status == "info_requested"
+
+
+# --- Refused forms answer 4xx with the portal's own page --------------------------------------
+
+EXE_AS_PDF = b"MZ\x90\x00\x03" + b"\x00" * 200  # a Windows program renamed .pdf
+
+
+def portal_page(response) -> str:
+    page = response.content.decode()
+    assert '<header id="krds-header">' in page and '<main id="main-content"' in page
+    return page
+
+
+@pytest.mark.django_db
+def test_an_exe_renamed_as_pdf_is_a_bad_request_and_the_good_file_of_another_field_is_kept(client, citizen, program):
+    client.force_login(citizen)
+    family, bank, _letter = fields(program)
+    response = client.post(apply_url(program), {
+        "consent": "on", "submit": "1", family: pdf("가족관계.pdf"), bank: pdf("setup.pdf", EXE_AS_PDF),
+    })
+    assert response.status_code == 400
+    page = portal_page(response)
+    summary = page[page.index('id="error-summary"'):page.index("</div>", page.index('id="error-summary"'))]
+    assert f'href="#id_{bank}"' in summary and "파일 형식" in summary
+    application = Application.objects.get()
+    assert application.status == "draft"
+    assert list(application.documents.values_list("original_name", flat=True)) == ["가족관계.pdf"]
+    assert "가족관계.pdf" in page and "이미 올렸습니다" in page
+
+
+@pytest.mark.django_db
+def test_applying_again_after_applying_is_a_conflict_shown_on_the_program_page(client, citizen, program):
+    client.force_login(citizen)
+    family, bank, _letter = fields(program)
+    client.post(apply_url(program), {"consent": "on", "submit": "1", family: pdf(), bank: pdf("bank.pdf")})
+    application = Application.objects.get(status="submitted")
+    again = client.post(apply_url(program), {"consent": "on", "submit": "1", family: pdf(), bank: pdf("bank.pdf")})
+    assert again.status_code == 409
+    page = portal_page(again)
+    assert "이미 신청하셨습니다" in page and application.reference in page
+    assert Application.objects.count() == 1 and application.documents.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_submit_the_program_refuses_is_a_conflict_with_the_form_shown_again(client, citizen, program, monkeypatch):
+    def closed_meanwhile(**kwargs):
+        raise services.ApplicationError("신청 기간이 끝나 제출할 수 없습니다.")
+
+    monkeypatch.setattr(services, "application_submit", closed_meanwhile)
+    client.force_login(citizen)
+    family, bank, _letter = fields(program)
+    response = client.post(apply_url(program), {"consent": "on", "submit": "1", family: pdf(), bank: pdf()})
+    assert response.status_code == 409
+    page = portal_page(response)
+    assert "신청 기간이 끝나 제출할 수 없습니다." in page and 'id="error-summary"' in page
+    assert Application.objects.get().status == "draft"
+
+
+# --- The 보완 제출 keeps the files that passed when another is refused ---------------------------
+
+def _info_requested(client, citizen, clerk, program) -> Application:
+    client.force_login(citizen)
+    family, bank, _letter = fields(program)
+    client.post(apply_url(program), {"consent": "on", "submit": "1", family: pdf("old-family.pdf"),
+                                     bank: pdf("bank.pdf")})
+    application = Application.objects.get()
+    services.application_request_info(application=application, actor=clerk,
+                                      message="최근 발급한 가족관계증명서와 재직증명서를 올려 주세요")
+    return application
+
+
+@pytest.mark.django_db
+def test_a_refused_supplement_file_keeps_the_accepted_one_for_the_next_submit(client, citizen, clerk, program):
+    application = _info_requested(client, citizen, clerk, program)
+    family, _bank, _letter = fields(program)
+    response = client.post(application.get_absolute_url(), {
+        "note": "재직증명서는 기타 칸에 올렸습니다", family: pdf("new-family.pdf"),
+        "other": pdf("재직.pdf", EXE_AS_PDF),
+    })
+    assert response.status_code == 400
+    page = portal_page(response)
+    assert 'href="#id_other"' in page  # the refused one is named in the summary
+    # The page says which file was kept and that it goes with the next submit.
+    assert "보관해 두었습니다" in page and "new-family.pdf" in page
+    assert "보관 중인 파일 ‘new-family.pdf’" in page
+    application.refresh_from_db()
+    assert application.status == "info_requested"
+    assert not application.history.filter(to_status="info_provided").exists()
+
+    # Only the refused file is picked again; the kept one is filed with it.
+    response = client.post(application.get_absolute_url(), {
+        "note": "재직증명서는 기타 칸에 올렸습니다", "other": pdf("재직.pdf"),
+    })
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "info_provided"
+    filed = {(d.original_name, d.required_document.name_ko if d.required_document else None, d.held)
+             for d in application.documents.select_related("required_document")}
+    assert filed == {("old-family.pdf", "가족관계증명서", False), ("new-family.pdf", "가족관계증명서", False),
+                     ("bank.pdf", "통장 사본", False), ("재직.pdf", None, False)}
+    note = application.history.get(to_status="info_provided").note
+    assert "가족관계증명서: new-family.pdf" in note and "기타 서류: 재직.pdf" in note
+
+
+@pytest.mark.django_db
+def test_a_held_supplement_file_is_not_shown_to_staff_until_it_is_submitted(client, citizen, clerk, program):
+    from accounts.roles import role_permissions_sync
+
+    role_permissions_sync()
+    application = _info_requested(client, citizen, clerk, program)
+    family, _bank, _letter = fields(program)
+    client.post(application.get_absolute_url(), {family: pdf("new-family.pdf"), "other": pdf("x.pdf", FAKE_PDF)})
+    held = application.documents.get(held=True)
+    client.force_login(clerk)
+    change = client.get(reverse("admin:programs_application_change", args=[application.pk])).content.decode()
+    assert "old-family.pdf" in change and "new-family.pdf" not in change
+    assert client.get(reverse("admin:programs_application_document",
+                              args=[application.pk, held.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_new_file_replaces_the_held_one_and_only_a_held_file_is_enough_to_submit(client, citizen, clerk, program):
+    application = _info_requested(client, citizen, clerk, program)
+    family, _bank, _letter = fields(program)
+    client.post(application.get_absolute_url(), {family: pdf("first.pdf"), "other": pdf("x.pdf", FAKE_PDF)})
+    client.post(application.get_absolute_url(), {family: pdf("second.pdf"), "other": pdf("x.pdf", FAKE_PDF)})
+    assert list(application.documents.filter(held=True).values_list("original_name", flat=True)) == ["second.pdf"]
+    response = client.post(application.get_absolute_url(), {})  # nothing new: the held file is the supplement
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "info_provided"
+    assert "가족관계증명서: second.pdf" in application.history.get(to_status="info_provided").note
+    assert not application.documents.filter(original_name="first.pdf").exists()
+
+
+@pytest.mark.django_db
+def test_held_files_go_when_the_application_is_withdrawn(client, citizen, clerk, program, media,
+                                                         django_capture_on_commit_callbacks):
+    application = _info_requested(client, citizen, clerk, program)
+    family, _bank, _letter = fields(program)
+    client.post(application.get_absolute_url(), {family: pdf("new-family.pdf"), "other": pdf("x.pdf", FAKE_PDF)})
+    held = application.documents.get(held=True)
+    path = media / held.file.name
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("my_applications:withdraw", args=[application.reference]))
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    assert not application.documents.filter(held=True).exists() and not path.exists()
+    assert application.documents.count() == 2  # what was submitted stays until retention
+
+
+@pytest.mark.django_db
+def test_a_supplement_posted_when_none_is_requested_is_a_conflict(client, citizen, program):
+    client.force_login(citizen)
+    family, bank, _letter = fields(program)
+    client.post(apply_url(program), {"consent": "on", "submit": "1", family: pdf(), bank: pdf("bank.pdf")})
+    application = Application.objects.get()
+    response = client.post(application.get_absolute_url(), {"note": "추가 서류입니다", "other": pdf("x.pdf")})
+    assert response.status_code == 409
+    assert "보완 요청을 받은 신청만" in portal_page(response)
+    assert application.documents.count() == 2 and not application.history.filter(to_status="info_provided").exists()
