@@ -583,7 +583,10 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         injector = threading.Thread(target=inject, daemon=True)
         injector.start()
         log(f"rush: {USERS} users for {SECONDS} s, T0 in {t0 - time.time():.0f} s")
+        cpu_before, cpu_at = cpu_by_process(), time.time()
         rush = run_locust("rush", USERS, SECONDS, nginx.url, workdir, locust_env)
+        cpu_used = cpu_share(cpu_before, cpu_by_process(), time.time() - cpu_at)
+        log(f"cores used during the rush, by process: {cpu_used}")
         injector.join(timeout=90)
         rush_end = time.time()
         log("rush over; waiting for the notifications to drain")
@@ -598,6 +601,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
                           rush_start=rush_start, rush_end=rush_end, node_a=nodes[0], ceiling=ceiling,
                           write_ceiling=write_ceiling, rush=rush, samples=sampler.samples, drained=drained)
         figures["server_metrics"] = server_totals
+        figures["cores_used_during_the_rush"] = cpu_used
         figures["notifications"]["left_after_drain"] = leftover
         if profiler:
             profiler[0].wait(timeout=60)
@@ -778,6 +782,32 @@ def left_after_drain(first_message: int, rush_start: float, workdir: Path) -> di
                         "written_s": [since(g["first"]), since(g["last"])], "max_attempts": g["attempts"],
                         "last_claimed_s": since(g["claimed"])} for g in groups],
             "last_errors": errors}
+
+
+def cpu_by_process() -> dict:
+    """CPU seconds used so far by each kind of process on the machine (/proc, user + system), so the
+    run can say where the two cores went during the rush. A killed node's seconds die with it."""
+    groups = collections.Counter()
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        kind = ("gunicorn" if "gunicorn" in command else "celery worker" if "celery" in command and " worker" in command
+                else "celery beat" if "celery" in command and " beat" in command else "locust" if "locust" in command
+                else "postgres" if command.startswith("postgres") or "postgres:" in command
+                else "redis" if "redis-server" in command else "nginx" if "nginx" in command else "other")
+        groups[kind] += seconds
+    return dict(groups)
+
+
+def cpu_share(before: dict, after: dict, seconds: float) -> dict:
+    """Cores used per kind of process between two ``cpu_by_process`` snapshots."""
+    return {kind: round((after.get(kind, 0) - before.get(kind, 0)) / seconds, 2)
+            for kind in sorted(after, key=lambda k: -(after.get(k, 0) - before.get(k, 0)))}
 
 
 # --- Figures and invariants ------------------------------------------------------------------------

@@ -44,6 +44,12 @@ def request_too_long(request):
     return render(request, "414.html", status=414)
 
 
+def csrf_failure(request, reason=""):
+    """A refused form post (missing or wrong CSRF token): the portal's own page, 403, saying what to
+    do. The page names CSRF, which the open data API's error middleware recognises."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def server_error(request):
     """The portal's own 500 page in the user's language; never a stack trace."""
     try:

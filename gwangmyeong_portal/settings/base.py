@@ -441,6 +441,8 @@ REPORTS_SYNC_XLSX_MAX_ROWS = env_int("REPORTS_SYNC_XLSX_MAX_ROWS", 5000, minimum
 # How long a background export's download link works (hours); the purge job then deletes the file.
 # The dashboard's tables are counted at most once per this many seconds per clerk and filter (0: every
 # request); the page says when. reports.selectors.tables.report_table.
+# A refused CSRF check shows the portal's page (403) instead of Django's bare one.
+CSRF_FAILURE_VIEW = "gwangmyeong_portal.views.csrf_failure"
 REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 120, minimum=0)
 REPORTS_EXPORT_LINK_HOURS = env_int("REPORTS_EXPORT_LINK_HOURS", 72, minimum=1)
 # Seconds a background export may run before Celery stops it (200,000 rows take well under a minute).

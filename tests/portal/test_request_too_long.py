@@ -25,3 +25,15 @@ def test_nginx_sends_414_to_that_page_with_a_host_django_accepts(conf):
     block = re.search(r"location = /errors/request-too-long/ \{(.*?)\}", text, re.S).group(1)
     assert "internal;" in block and "proxy_set_header Host $server_name;" in block
     assert re.search(r"server_name \S+;", text)
+
+
+@pytest.mark.django_db
+def test_a_refused_csrf_check_shows_the_portals_page(citizen):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(citizen)
+    response = client.post("/me/notifications/settings/", {}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "요청을 확인할 수 없습니다" in html and "<main" in html and "CSRF" in html
