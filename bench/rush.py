@@ -583,9 +583,10 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         injector = threading.Thread(target=inject, daemon=True)
         injector.start()
         log(f"rush: {USERS} users for {SECONDS} s, T0 in {t0 - time.time():.0f} s")
-        cpu_before, cpu_at = cpu_by_process(), time.time()
+        cpu_before, cpu_at, ticks_before = cpu_by_process(), time.time(), machine_ticks()
         rush = run_locust("rush", USERS, SECONDS, nginx.url, workdir, locust_env)
-        cpu_used = cpu_share(cpu_before, cpu_by_process(), time.time() - cpu_at)
+        cpu_used = {"machine_busy_cores": machine_busy(ticks_before, machine_ticks()),
+                    "by_process_alive_throughout": cpu_share(cpu_before, cpu_by_process(), time.time() - cpu_at)}
         log(f"cores used during the rush, by process: {cpu_used}")
         injector.join(timeout=90)
         rush_end = time.time()
@@ -805,9 +806,23 @@ def cpu_by_process() -> dict:
 
 
 def cpu_share(before: dict, after: dict, seconds: float) -> dict:
-    """Cores used per kind of process between two ``cpu_by_process`` snapshots."""
+    """Cores used per kind of process between two ``cpu_by_process`` snapshots — only processes alive
+    at both (locust, a killed node and closed database connections are missing: see machine_busy)."""
     return {kind: round((after.get(kind, 0) - before.get(kind, 0)) / seconds, 2)
             for kind in sorted(after, key=lambda k: -(after.get(k, 0) - before.get(k, 0)))}
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine since boot (/proc/stat's first line)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def machine_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Cores busy on average between two ``machine_ticks`` (of os.cpu_count())."""
+    total = after[1] - before[1]
+    return round((after[0] - before[0]) / total * (os.cpu_count() or 1), 2) if total else 0.0
 
 
 # --- Figures and invariants ------------------------------------------------------------------------
