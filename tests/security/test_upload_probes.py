@@ -119,7 +119,7 @@ def test_application_document_is_refused_on_the_apply_page(citizen, media, name,
     url = f"/programs/{program.slug}/apply/"
     for button in ("save", "submit"):
         response = client.post(url, {f"doc_{document.pk}": upload(name, content()), "consent": "on", button: "1"})
-        assert response.status_code == 200
+        assert response.status_code == 400  # the form again, with the refusal ("Refused forms")
         assert says in response.content.decode()
     assert not ApplicationDocument.objects.exists()
     assert stored_files(media) == []
