@@ -28,6 +28,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Permission rows exist only after migrate; attach them to the role groups then.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts_sync_roles")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import remember_staff_role_at_login
+
+        user_logged_in.connect(remember_staff_role_at_login, dispatch_uid="accounts_staff_role_at_login")
         _check_email_backend()
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from .roles import AGENCY_STAFF, CITY_CLERK, group_names
+from .roles import AGENCY_STAFF, CITY_CLERK, group_names, known_without_staff_role
 
 
 class StaffIdleTimeoutMiddleware:
@@ -19,12 +19,14 @@ class StaffIdleTimeoutMiddleware:
     or an agency membership (check-in, attendee lists, reports), reaches personal data without it.
     Whether a signed-in person holds such a role is looked up at most every
     ``ROLE_RECHECK_SECONDS`` and kept in their session, so citizens' pages do not pay a query each
-    time, and a role granted during a session applies within that interval. Citizens keep Django's
-    ordinary session lifetime.
+    time, and a role granted during a session applies within that interval. For a citizen the
+    session also keeps their role names, so the request's later role and membership checks
+    (``visible_to``, ``managed_by``) ask the database nothing (``roles.known_without_staff_role``).
+    Citizens keep Django's ordinary session lifetime.
     """
 
     SESSION_KEY = "_staff_last_seen"
-    ROLE_KEY = "_staff_role_checked"  # [checked at (epoch seconds), holds a role]
+    ROLE_KEY = "_staff_role_checked"  # [checked at (epoch seconds), holds a role, role names]
     ROLE_RECHECK_SECONDS = 300
 
     def __init__(self, get_response):
@@ -48,12 +50,30 @@ class StaffIdleTimeoutMiddleware:
         if user.is_staff or user.is_superuser:
             return True
         checked = request.session.get(self.ROLE_KEY)
-        if checked and now - checked[0] <= self.ROLE_RECHECK_SECONDS:
+        if checked and len(checked) == 3 and now - checked[0] <= self.ROLE_RECHECK_SECONDS:
+            if not checked[1]:
+                known_without_staff_role(user, checked[2])
             return checked[1]
-        holds = bool(group_names(user) & {AGENCY_STAFF, CITY_CLERK}) or get_user_model().objects.filter(
-            pk=user.pk, agency_membership__isnull=False).exists()
-        request.session[self.ROLE_KEY] = [now, holds]
-        return holds
+        return staff_role_check(request.session, user, now)
+
+
+def staff_role_check(session, user, now: int | None = None) -> bool:
+    """Whether ``user`` holds a staff role or an agency membership, kept in ``session`` with the role
+    names for ``StaffIdleTimeoutMiddleware.ROLE_RECHECK_SECONDS``. Runs at sign-in too
+    (``remember_staff_role_at_login``), so the first page after it writes no session."""
+    names = group_names(user)
+    holds = user.is_staff or user.is_superuser or bool(names & {AGENCY_STAFF, CITY_CLERK}) or (
+        get_user_model().objects.filter(pk=user.pk, agency_membership__isnull=False).exists())
+    session[StaffIdleTimeoutMiddleware.ROLE_KEY] = [int(time.time()) if now is None else now, holds, sorted(names)]
+    if not holds:
+        known_without_staff_role(user, names)
+    return holds
+
+
+def remember_staff_role_at_login(sender, request, user, **kwargs):
+    """``user_logged_in``: the sign-in writes the session anyway; the role check rides along."""
+    if request is not None and hasattr(request, "session"):
+        staff_role_check(request.session, user)
 
 
 class StaffTwoFactorMiddleware:

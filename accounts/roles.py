@@ -105,6 +105,24 @@ def group_names(user) -> frozenset[str]:
     return names
 
 
+# Set on a user object by accounts.middleware.StaffIdleTimeoutMiddleware when the session says the
+# person held neither a staff role nor an agency membership a moment ago (it looks again every
+# ROLE_RECHECK_SECONDS): their pages skip both lookups. Only ever set for citizens, so a role taken
+# away applies at once; a role granted applies within that interval, as for the idle timeout.
+_NO_STAFF_ROLE = "_portal_no_staff_role"
+
+
+def known_without_staff_role(user, names) -> None:
+    """Prime ``user`` for this request: its role names are ``names`` and it has no agency membership."""
+    user._portal_group_names = frozenset(names)
+    setattr(user, _NO_STAFF_ROLE, True)
+
+
+def holds_no_staff_role(user) -> bool:
+    """True when the request already knows ``user`` holds no staff role and no membership."""
+    return getattr(user, _NO_STAFF_ROLE, False) is True
+
+
 def user_role(user) -> str | None:
     """The highest role a user holds: superuser, city_clerk, agency_staff, citizen or None."""
     if not user.is_authenticated:

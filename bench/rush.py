@@ -63,6 +63,11 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # gunicorn workers per node
 # popular event's row lock held every worker of a node and the browsing queued behind them.
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", "2000"))
+# The registration waiting room at nginx (docs/nginx.conf): registrations let through a second, and how
+# many may wait beyond that (past it nginx answers 429 with the portal's page). Unlimited, the
+# registrations held every thread and browsing waited behind them.
+REGISTER_RATE = int(os.environ.get("BENCH_REGISTER_RATE", "80"))
+REGISTER_BURST = int(os.environ.get("BENCH_REGISTER_BURST", "3000"))
 DRAIN_SECONDS = int(os.environ.get("BENCH_DRAIN_SECONDS", "180"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"  # py-spy on node B for 12 s from T0 (summary in rush.json)
 POPULAR, PLACES, WAITLIST = 10, 30, 30
@@ -150,23 +155,48 @@ class Redis:
 
 
 class Service:
-    """A Celery worker or beat, started as docker-compose.yml starts them in production."""
+    """A Celery worker or beat, started as docker-compose.yml starts them in production, under a
+    supervisor as there (``restart: unless-stopped``; systemd ``Restart=always``): a process that
+    exits on its own is started again within a second and the exit recorded (``exits``). The
+    worker does exit on its own: when Redis restarts while it holds unacknowledged tasks, kombu's
+    Redis transport fails restoring them ("Unrecoverable error: AttributeError … 'hostname'")."""
 
     def __init__(self, name: str, args: list[str], env: dict, workdir: Path):
         self.name, self.args, self.env, self.log = name, args, env, workdir / f"{name}.log"
         self.process = None
+        self.wanted = False  # False while stopped or killed on purpose (a fault): not restarted then
+        self.exits: list[dict] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._supervise, daemon=True).start()
 
     def start(self):
-        self.process = subprocess.Popen([str(BIN / "celery"), "-A", "gwangmyeong_portal", *self.args],
-                                        cwd=ROOT, env=self.env, stdout=open(self.log, "a"),  # noqa: SIM115
-                                        stderr=subprocess.STDOUT)
+        with self._lock:
+            self.process = subprocess.Popen([str(BIN / "celery"), "-A", "gwangmyeong_portal", *self.args],
+                                            cwd=ROOT, env=self.env, stdout=open(self.log, "a"),  # noqa: SIM115
+                                            stderr=subprocess.STDOUT)
+            self.wanted = True
+
+    def _supervise(self):
+        while True:
+            time.sleep(1)
+            with self._lock:
+                exited = self.wanted and self.process is not None and self.process.poll() is not None
+                code = self.process.returncode if exited else None
+            if exited:
+                log(f"supervisor: {self.name} exited on its own (code {code}); starting it again")
+                self.exits.append({"at": time.time(), "code": code})
+                self.start()
 
     def kill(self):
+        with self._lock:
+            self.wanted = False
         if self.process:
             kill_tree(self.process.pid)
             self.process.wait()
 
     def stop(self):
+        with self._lock:
+            self.wanted = False
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -202,6 +232,7 @@ http {{
     log_format rush '$msec $request_time $status $request_method "$upstream_addr" "$upstream_status" '
                     '$request_id "$http_x_bench_name" "$http_x_bench_citizen" $request_length';
     access_log {dir}/access.log rush;
+    limit_req_zone $server_name zone=registrations:1m rate={register_rate}r/s;
     client_body_temp_path {dir}/body;
     proxy_temp_path {dir}/proxy;
     fastcgi_temp_path {dir}/fastcgi;
@@ -229,18 +260,32 @@ http {{
         }}
         # /metrics is for operators' scrapers on the nodes themselves, never through the public edge.
         location = /metrics {{ return 404; }}
+        # Every location below proxies alike (they set no proxy_set_header of their own).
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Request-ID $request_id;
+        # Only idempotent requests are retried on the other node (nginx never resends a POST
+        # unless non_idempotent is listed here, and it is not).
+        proxy_next_upstream error timeout http_502 http_503;
+        proxy_connect_timeout 2s;
+        proxy_read_timeout 60s;
+        # As docs/nginx.conf: the registration waiting room (in order of arrival, {register_rate} a second).
+        location ~ ^/events/(series/)?\\d+/register/$ {{
+            limit_req zone=registrations burst={register_burst};
+            limit_req_status 429;
+            error_page 429 /errors/busy/;
+            proxy_pass http://portal;
+        }}
+        location = /errors/busy/ {{
+            internal;
+            proxy_pass http://portal;
+            proxy_set_header Host $server_name;
+            proxy_set_header X-Forwarded-For $remote_addr;
+        }}
         location / {{
             proxy_pass http://portal;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Request-ID $request_id;
-            # Only idempotent requests are retried on the other node (nginx never resends a POST
-            # unless non_idempotent is listed here, and it is not).
-            proxy_next_upstream error timeout http_502 http_503;
-            proxy_connect_timeout 2s;
-            proxy_read_timeout 60s;
         }}
     }}
 }}
@@ -255,7 +300,8 @@ class Nginx:
         self.url = f"http://127.0.0.1:{self.port}"
         self.conf = self.dir / "nginx.conf"
         self.conf.write_text(NGINX_CONF.format(user="user root;" if os.geteuid() == 0 else "", dir=self.dir,
-                                               port=self.port, port_a=port_a, port_b=port_b))
+                                               port=self.port, port_a=port_a, port_b=port_b,
+                                               register_rate=REGISTER_RATE, register_burst=REGISTER_BURST))
         self.process = None
 
     def start(self):
@@ -306,6 +352,7 @@ def prepare(t0: float, workdir: Path, secret_key: str) -> dict:
     from django.test import override_settings
     from django.utils import timezone
 
+    from accounts.middleware import staff_role_check
     from accounts.models import User
     from events.models import Event
     from gwangmyeong_portal.bench_urls import create_table
@@ -345,6 +392,7 @@ def prepare(t0: float, workdir: Path, secret_key: str) -> dict:
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            staff_role_check(session, user)  # as a sign-in leaves it (accounts' user_logged_in receiver)
             session.create()
             sessions[user.pk] = [user.pk, session.session_key]
     pairs = [sessions[user.pk] for user in citizens]
@@ -604,6 +652,10 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         figures["server_metrics"] = server_totals
         figures["cores_used_during_the_rush"] = cpu_used
         figures["notifications"]["left_after_drain"] = leftover
+        # Exits nobody injected, each restarted by the supervisor (Service): counted, never hidden.
+        figures["restarted_by_supervisor"] = {
+            service.name: [{"at_s": round(e["at"] - rush_start, 1), "code": e["code"]} for e in service.exits]
+            for service in (worker, beat)}
         if profiler:
             profiler[0].wait(timeout=60)
             figures["profile_from_t0"] = summarise_profile(workdir / "profile.txt")
@@ -618,7 +670,8 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         figures["load"] = (f"locust {USERS} users for {SECONDS} s (browse 60, finder 15, register 15, apply 5, "
                            f"staff 3, clerk 2, hostile 1), ceilings {CEILING_USERS} users × {CEILING_SECONDS} s")
         kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
-        figures["server"] = (f"nginx round robin → 2 gunicorn nodes × {WORKERS} {kind} (settings.bench), "
+        figures["server"] = (f"nginx round robin (registration waiting room {REGISTER_RATE}/s, {REGISTER_BURST} "
+                             f"waiting) → 2 gunicorn nodes × {WORKERS} {kind} (settings.bench), "
                              "1 Celery worker (prefork, 2) + 1 beat, own redis-server, PostgreSQL")
     finally:
         for process in (nginx, beat, worker, *nodes):

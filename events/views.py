@@ -141,9 +141,11 @@ def _visible_event(request, pk: int) -> Event:
                              pk=pk)
 
 
-def _render_detail(request, event: Event, form: RegistrationForm | None = None, *, status: int = 200):
-    """The event page; ``form`` is a submitted registration form to show again with its errors."""
-    places = selectors.event_places(event)
+def _render_detail(request, event: Event, form: RegistrationForm | None = None, *, status: int = 200,
+                   places: dict | None = None, sub_events: list[Event] | None = None):
+    """The event page; ``form`` is a submitted registration form to show again with its errors.
+    ``places`` and ``sub_events``, when the caller has read them already (``detail``)."""
+    places = places if places is not None else selectors.event_places(event)
     registration = None
     if request.user.is_authenticated:
         registration = event.registrations.filter(user=request.user, status__in=Registration.ACTIVE).first()
@@ -158,7 +160,8 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
         "form": (form or RegistrationForm(event=event)) if window_open and registration is None else None,
         "refusals": form.non_field_errors() if form is not None else [],
         "retention_days": settings.REGISTRATION_RETENTION_DAYS,
-        "sub_events": selectors.sub_events_with_places(event), "can_manage": can_manage, "course": course,
+        "sub_events": sub_events if sub_events is not None else selectors.sub_events_with_places(event),
+        "can_manage": can_manage, "course": course,
         "series_nav": selectors.series_nav(request.user, event=event),
         "linked_programs": _linked_programs(event),
         "crumbs": _crumbs(request, *([(event.parent.title, event.parent.get_absolute_url())] if event.parent else []),
@@ -169,7 +172,19 @@ def _render_detail(request, event: Event, form: RegistrationForm | None = None, 
 
 @require_GET
 def detail(request, pk: int):
-    return _render_detail(request, _visible_event(request, pk))
+    event = _visible_event(request, pk)
+    if not page_cache.anonymous_cacheable(request):
+        return _render_detail(request, event)
+    # Every anonymous visitor gets the same page until the event or its programs change (the
+    # versions in the key), a place is taken or freed (its head counts and its sessions'), or
+    # registration opens or closes: while parents wait for the opening, the page is one lookup.
+    places = selectors.event_places(event)
+    sub_events = selectors.sub_events_with_places(event)
+    cache_key = page_cache.key("events", "detail", event.pk, page_cache.version("programs"),
+                               sorted(places.items()), [(e.pk, e.places_taken) for e in sub_events],
+                               event.registration_open_at(timezone.now()))
+    return page_cache.anonymous_response(
+        request, cache_key, lambda: _render_detail(request, event, places=places, sub_events=sub_events))
 
 
 @require_GET
@@ -326,6 +341,14 @@ def register(request, pk: int):
         )
     except ValidationError as exc:
         # A well-formed request the event's state refuses (registered already, full, closed).
+        if getattr(exc, "code", None) in services.NOTHING_TO_CORRECT:
+            # Nothing on the form would change the answer: the short page says so and leads on.
+            # At an opening rush most answers are these, and the event page costs several times more.
+            return render(request, "events/refused.html", {
+                "event": event, "refusals": exc.messages,
+                "crumbs": _crumbs(request, (event.title, event.get_absolute_url()),
+                                  (_("신청하지 못했습니다"), request.path)),
+            }, status=409)
         for message in exc.messages:
             form.add_error(None, message)
         return _render_detail(request, event, form, status=409)

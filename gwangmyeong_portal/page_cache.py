@@ -163,28 +163,40 @@ def anonymous_page(kind: str, *also: str):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            query = request.META.get("QUERY_STRING", "")
-            if (request.method != "GET" or request.user.is_authenticated or "messages" in request.COOKIES
-                    or len(query) > 500):
+            if not anonymous_cacheable(request):
                 return view(request, *args, **kwargs)
-            cache_key = key(kind, "anonymous-page", request.path, query, *(version(other) for other in also))
-            cached = cache.get(cache_key)
-            if cached is not None:
-                content, content_type = cached
-                response = HttpResponse(content, content_type=content_type)
-                response["X-Page-Cache"] = "hit"
-                return response
-            response = view(request, *args, **kwargs)
-            if (response.status_code == 200 and not getattr(response, "streaming", False) and not response.cookies
-                    and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-                    and b"csrfmiddlewaretoken" not in response.content):
-                cache.set(cache_key, (response.content, response["Content-Type"]), TIMEOUT)
-                response["X-Page-Cache"] = "miss"
-            return response
+            cache_key = key(kind, "anonymous-page", request.path, request.META.get("QUERY_STRING", ""),
+                            *(version(other) for other in also))
+            return anonymous_response(request, cache_key, lambda: view(request, *args, **kwargs))
 
         return wrapped
 
     return decorator
+
+
+def anonymous_cacheable(request) -> bool:
+    """A plain GET of an anonymous visitor with no pending message: the page may come from the cache."""
+    return (request.method == "GET" and not request.user.is_authenticated and "messages" not in request.COOKIES
+            and len(request.META.get("QUERY_STRING", "")) <= 500)
+
+
+def anonymous_response(request, cache_key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page kept under ``cache_key``, or ``render()``'s, kept there when it is the same for every
+    anonymous visitor (a 200 that sets no cookie and holds no CSRF token). For views whose key needs
+    more than the path (``events.views.detail``: the head counts); ``anonymous_page`` for the rest."""
+    cached = cache.get(cache_key)
+    if cached is not None:
+        content, content_type = cached
+        response = HttpResponse(content, content_type=content_type)
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = render()
+    if (response.status_code == 200 and not getattr(response, "streaming", False) and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and b"csrfmiddlewaretoken" not in response.content):
+        cache.set(cache_key, (response.content, response["Content-Type"]), TIMEOUT)
+        response["X-Page-Cache"] = "miss"
+    return response
 
 
 def connect_signals() -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("terms/", views.terms, name="terms"),
     path("errors/request-too-long/", views.request_too_long, name="request_too_long"),
+    path("errors/busy/", views.busy, name="busy"),
     path("metrics", metrics.metrics, name="metrics"),
     # The language switcher posts without a CSRF token so that anonymous pages hold nothing
     # per-visitor and can be cached whole; switching someone's display language is harmless.

@@ -44,6 +44,20 @@ def request_too_long(request):
     return render(request, "414.html", status=414)
 
 
+# How long the busy page asks a parent to wait before pressing the button again (Retry-After).
+BUSY_RETRY_SECONDS = 10
+
+
+@never_cache
+def busy(request):
+    """The portal's own page when nginx's registration waiting room is full (``limit_req``,
+    docs/nginx.conf): 429 with Retry-After, saying nothing was registered and to press again. Reached
+    only through nginx's internal redirect (as a GET, without cookies): the page is the anonymous one."""
+    response = render(request, "429.html", {"retry_seconds": BUSY_RETRY_SECONDS}, status=429)
+    response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
+
+
 def csrf_failure(request, reason=""):
     """A refused form post (missing or wrong CSRF token): the portal's own page, 403, saying what to
     do. The page names CSRF, which the open data API's error middleware recognises."""

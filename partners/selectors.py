@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from accounts.roles import holds_no_staff_role
+
 from .models import Agency, AgencyMembership
+
+# Set on a user object once its membership was looked up, so a request asks the database at most once
+# (and not at all for a citizen the middleware already knows has none: roles.holds_no_staff_role).
+_MEMBERSHIP = "_portal_membership"
+_NONE = object()
 
 
 def membership_for(user) -> AgencyMembership | None:
-    """The user's agency membership, or None (anonymous users and citizens have none)."""
-    if not getattr(user, "is_authenticated", False):
+    """The user's agency membership, or None (anonymous users and citizens have none); looked up
+    once per user object (i.e. once per request), like ``accounts.roles.group_names``."""
+    if not getattr(user, "is_authenticated", False) or holds_no_staff_role(user):
         return None
-    try:
-        return AgencyMembership.objects.select_related("agency").get(user=user)
-    except AgencyMembership.DoesNotExist:
-        return None
+    membership = getattr(user, _MEMBERSHIP, None)
+    if membership is None:
+        membership = AgencyMembership.objects.select_related("agency").filter(user=user).first() or _NONE
+        setattr(user, _MEMBERSHIP, membership)
+    return None if membership is _NONE else membership
 
 
 def agency_for_email(email: str) -> Agency | None:

@@ -110,6 +110,7 @@ def finder(request):
 
 
 @require_GET
+@page_cache.anonymous_page("programs")  # the same answers give every anonymous visitor the same page
 def finder_results(request):
     answers = eligibility.parse_answers(request.GET)
     if answers.errors:

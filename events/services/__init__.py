@@ -34,6 +34,7 @@ from .organiser import (
 )
 from .program_interests import program_interest_record, program_interest_remove, program_interests_notify_open
 from .registrations import (
+    NOTHING_TO_CORRECT,
     event_offer_free_places,
     offer_accept,
     offer_deadline_bound,
@@ -45,6 +46,7 @@ from .reminders import feedback_requests_send, feedback_submit, reminders_send, 
 from .retention import program_interest_purge_expired, registration_purge_expired
 
 __all__ = [
+    "NOTHING_TO_CORRECT",
     "course_cancel",
     "course_register",
     "course_sessions",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -58,6 +58,16 @@ def places_counts(event: Event) -> tuple[int, int]:
         waitlisted=Sum("party_size", filter=Q(status=Status.WAITLISTED)),
     )
     return totals["taken"] or 0, totals["waitlisted"] or 0
+
+
+def places_counts_and_holding(event: Event, user) -> tuple[int, int, bool]:
+    """``places_counts`` and whether ``user`` holds an active registration, in the same one query."""
+    totals = event.registrations.aggregate(
+        taken=Sum("party_size", filter=Q(status__in=Registration.HOLDS_PLACE)),
+        waitlisted=Sum("party_size", filter=Q(status=Status.WAITLISTED)),
+        mine=Count("pk", filter=Q(user=user, status__in=Registration.ACTIVE)),
+    )
+    return totals["taken"] or 0, totals["waitlisted"] or 0, totals["mine"] > 0
 
 
 def places_left(event: Event) -> int | None:

@@ -29,6 +29,7 @@ from ._shared import (
     message_context,
     my_link,
     places_counts,
+    places_counts_and_holding,
     places_taken,
 )
 
@@ -37,6 +38,12 @@ logger = logging.getLogger(__name__)
 # The version of the collection notice on the registration form (templates/events/_consent.html).
 # Change it whenever that notice changes, so each registration shows which text was agreed to.
 CONSENT_VERSION = "events-2026-11-2"
+
+# Codes of the refusals after which the form has nothing left to correct (the event is full, the
+# person holds a registration, the event or its window refuses anyone): the view answers them with
+# the short refusal page instead of the event page with the form again.
+FULL, REGISTERED, CLOSED, PARTY_TOO_LARGE = "full", "registered", "closed", "party_too_large"
+NOTHING_TO_CORRECT = frozenset({FULL, REGISTERED, CLOSED})
 
 
 # --- Registration ------------------------------------------------------------------------------
@@ -89,11 +96,12 @@ def registration_create(
     _check_registrable(event, now)
     if party_size > event.party_size_max:
         raise ValidationError(_("한 번에 %(n)s명까지 신청할 수 있습니다.") % {"n": event.party_size_max})
-    if event.registrations.filter(user=user, status__in=Registration.ACTIVE).exists():
-        raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요."))
-    cleaned = _check_answers(event, answers or {})
     # Unlocked: a refusal here was true when read (see above); the status is only a guess.
-    expected = _status_for(event, *places_counts(event), party_size)
+    taken, waitlisted, holding = places_counts_and_holding(event, user)
+    if holding:
+        raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요."), code=REGISTERED)
+    cleaned = _check_answers(event, answers or {})
+    expected = _status_for(event, taken, waitlisted, party_size)
     notices = {expected: _registered_notice(event, user, expected)}
     try:
         with transaction.atomic():
@@ -110,25 +118,26 @@ def registration_create(
             notice_write(notices[status], idempotency_key=f"events.registered:{registration.pk}")
     except IntegrityError:
         # The partial unique index caught a second active registration the check above missed.
-        raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요.")) from None
+        raise ValidationError(_("이미 이 행사에 신청하셨습니다. 내 행사 신청에서 확인해 주세요."),
+                              code=REGISTERED) from None
     return registration
 
 
 def _check_registrable(event: Event, now: datetime) -> None:
     """The refusals that read the event itself (not its count), in the order a registrant reads them."""
     if event.status == Event.Status.CANCELLED:
-        raise ValidationError(_("취소된 행사에는 신청할 수 없습니다."))
+        raise ValidationError(_("취소된 행사에는 신청할 수 없습니다."), code=CLOSED)
     if event.status == Event.Status.POSTPONED:
-        raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 신청해 주세요."))
+        raise ValidationError(_("연기된 행사입니다. 새 일정이 정해지면 다시 신청해 주세요."), code=CLOSED)
     if not event.registration_required:
-        raise ValidationError(_("이 행사는 신청 없이 누구나 참여할 수 있습니다."))
+        raise ValidationError(_("이 행사는 신청 없이 누구나 참여할 수 있습니다."), code=CLOSED)
     if event.series_id and event.series.course_registration:
-        raise ValidationError(_("이 강좌는 모든 회차를 한 번에 신청합니다. 강좌 안내에서 신청해 주세요."))
+        raise ValidationError(_("이 강좌는 모든 회차를 한 번에 신청합니다. 강좌 안내에서 신청해 주세요."), code=CLOSED)
     if event.registration_opens_at and now < event.registration_opens_at:
         raise ValidationError(_("아직 신청 기간이 아닙니다. 신청은 %(when)s에 시작합니다.")
-                              % {"when": format_when(event.registration_opens_at)})
+                              % {"when": format_when(event.registration_opens_at)}, code=CLOSED)
     if (event.registration_closes_at and now > event.registration_closes_at) or now >= event.starts_at:
-        raise ValidationError(_("신청 기간이 끝났습니다."))
+        raise ValidationError(_("신청 기간이 끝났습니다."), code=CLOSED)
 
 
 def _status_for(event: Event, taken: int, waitlisted: int, party_size: int) -> str:
@@ -137,9 +146,11 @@ def _status_for(event: Event, taken: int, waitlisted: int, party_size: int) -> s
         return Status.CONFIRMED
     if waitlisted + party_size <= event.waitlist_limit:
         return Status.WAITLISTED
+    # FULL: not a place nor a waitlist place left for anyone; otherwise only this party does not fit.
+    code = FULL if taken >= (event.capacity or 0) and waitlisted >= event.waitlist_limit else PARTY_TOO_LARGE
     if event.waitlist_limit:
-        raise ValidationError(_("정원과 대기 인원이 모두 찼습니다."))
-    raise ValidationError(_("정원이 찼습니다."))
+        raise ValidationError(_("정원과 대기 인원이 모두 찼습니다."), code=code)
+    raise ValidationError(_("정원이 찼습니다."), code=code)
 
 
 def _registered_notice(event: Event, user, status: str) -> Notice:

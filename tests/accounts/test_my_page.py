@@ -1,7 +1,9 @@
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -117,6 +119,71 @@ def test_citizens_keep_their_session_and_pay_no_role_query_on_each_page(client, 
     client.get("/me/")  # the role answer is kept in the session: a second page asks nothing more
     with django_assert_num_queries(1):  # the user row, as before
         client.get("/me/")
+
+
+def _role_lookups(queries) -> list[str]:
+    return [q["sql"] for q in queries if "auth_group" in q["sql"] or "partners_agencymembership" in q["sql"]
+            or "django_session" in q["sql"]]
+
+
+def test_the_role_check_is_made_at_sign_in_so_a_citizens_pages_ask_nothing_about_roles(client, citizen):
+    """The sign-in writes the session anyway and keeps the role check in it: from the first page on,
+    a citizen's role and agency membership (visible_to, managed_by) cost no query and no session write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.middleware import StaffIdleTimeoutMiddleware
+    from events.models import Event
+
+    event = Event.objects.create(title_ko="부부 출산교실", type=Event.Type.CLASS, organiser_office="여성가족과",
+                                 starts_at=timezone.now() + timedelta(days=3),
+                                 ends_at=timezone.now() + timedelta(days=3, hours=2))
+    client.force_login(citizen)  # login() sends user_logged_in, as allauth's sign-in does
+    assert client.session[StaffIdleTimeoutMiddleware.ROLE_KEY][1:] == [False, ["citizen"]]
+    with CaptureQueriesContext(connection) as first_page:
+        assert client.get(f"/events/{event.pk}/").status_code == 200
+    assert _role_lookups(first_page.captured_queries) == []
+
+
+def test_a_role_taken_away_applies_on_the_next_page(client, citizen):
+    """Only a citizen's answer is reused: someone holding a role is looked up on every page, so a
+    clerk role removed mid-session stops reaching unpublished events at once."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CITY_CLERK
+    from events.models import Event
+
+    hidden = Event.objects.create(title_ko="내부 준비 회의", type=Event.Type.CLASS, organiser_office="여성가족과",
+                                  is_public=False, starts_at=timezone.now() + timedelta(days=3),
+                                  ends_at=timezone.now() + timedelta(days=3, hours=2))
+    clerks = Group.objects.get(name=CITY_CLERK)
+    citizen.groups.add(clerks)
+    client.force_login(citizen)
+    assert client.get(f"/events/{hidden.pk}/").status_code == 200
+    citizen.groups.remove(clerks)
+    assert client.get(f"/events/{hidden.pk}/").status_code == 404
+
+
+def test_agency_staff_membership_is_looked_up_once_per_page(client, citizen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Event
+    from partners.models import Agency, AgencyMembership
+
+    agency = Agency.objects.filter(is_active=True).first() or Agency.objects.create(
+        name_ko="광명경찰서", name_en="Police", slug="police")
+    AgencyMembership.objects.create(user=citizen, agency=agency, can_manage_events=True)
+    event = Event.objects.create(title_ko="안전 교육", type=Event.Type.CLASS, organiser=agency,
+                                 starts_at=timezone.now() + timedelta(days=3),
+                                 ends_at=timezone.now() + timedelta(days=3, hours=2))
+    client.force_login(citizen)
+    with CaptureQueriesContext(connection) as page:
+        content = client.get(f"/events/{event.pk}/").content.decode()
+    assert f"/events/{event.pk}/manage/" in content  # visible_to and managed_by both used the membership
+    membership_rows = [q for q in page.captured_queries
+                       if '"partners_agencymembership"."can_manage_events"' in q["sql"]]
+    assert len(membership_rows) == 1
 
 
 @pytest.fixture

@@ -94,3 +94,17 @@ def test_an_event_cancelled_between_the_checks_and_the_lock_is_refused(monkeypat
         services.registration_create(event=event, user=make_user("c@example.com"), consent=True,
                                      provision_consent=True)
     assert not event.registrations.exists() and not Message.objects.exists()
+
+
+def test_before_the_lock_one_query_reads_the_places_and_whether_the_person_holds_one():
+    """The unlocked guess and the duplicate check are the same aggregate: a parent refused as full,
+    or as registered already, costs one query after the event row."""
+    event = EventFactory(capacity=1, waitlist_limit=0)
+    holder = make_user("holder@example.com")
+    RegistrationFactory(event=event, status=S.CONFIRMED, user=holder)
+    for user, code in ((holder, services.registrations.REGISTERED), (make_user("late@example.com"),
+                                                                      services.registrations.FULL)):
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as refused:
+            services.registration_create(event=event, user=user, consent=True, provision_consent=True)
+        assert refused.value.code == code and code in services.NOTHING_TO_CORRECT
+        assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]

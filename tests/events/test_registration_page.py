@@ -172,6 +172,35 @@ def test_registering_for_an_event_with_no_place_and_no_waitlist_place_is_a_confl
     assert not Registration.objects.filter(user=citizen).exists()
 
 
+@pytest.mark.parametrize("why", ["full", "registered", "cancelled"])
+def test_a_refusal_nothing_on_the_form_could_change_is_the_short_page(client, citizen, why):
+    """Full, already registered, or an event nobody may register for: the short refusal page (the
+    message, the event, the ways on), not the event page again; most answers of an opening rush."""
+    event = EventFactory(capacity=1, waitlist_limit=0, status="cancelled" if why == "cancelled" else "scheduled")
+    RegistrationFactory(event=event, user=citizen if why == "registered" else make_user("a@example.com"))
+    client.force_login(citizen)
+    response = client.post(f"/events/{event.pk}/register/", {"consent": "on"})
+    assert response.status_code == 409
+    assert [t.name for t in response.templates][0] == "events/refused.html"
+    content = _portal_page(response)
+    message = {"full": "정원이 찼습니다.", "registered": "이미 이 행사에 신청하셨습니다",
+               "cancelled": "취소된 행사에는 신청할 수 없습니다."}[why]
+    assert 'role="alert"' in content and content.count(message) == 1
+    assert f'href="/events/{event.pk}/"' in content and 'href="/events/my/"' in content
+    assert "<form" not in content.split('<main id="main-content"')[1]
+    assert Registration.objects.filter(user=citizen).count() == (1 if why == "registered" else 0)
+
+
+def test_a_party_too_large_for_the_places_left_gets_the_form_again_not_the_short_page(client, citizen):
+    event = EventFactory(capacity=2, waitlist_limit=0, party_size_max=3)
+    RegistrationFactory(event=event, user=make_user("a@example.com"))
+    client.force_login(citizen)
+    response = client.post(f"/events/{event.pk}/register/", {"party_size": "2", "consent": "on"})
+    assert response.status_code == 409
+    assert [t.name for t in response.templates][0] == "events/detail.html"
+    assert '<option value="2" selected>' in response.content.decode()
+
+
 def test_registering_outside_the_window_is_a_conflict_and_a_missing_consent_is_a_bad_request(client, citizen):
     closed = EventFactory(registration_closes_at=timezone.now() - timedelta(hours=1),
                           registration_opens_at=timezone.now() - timedelta(days=3))

@@ -91,3 +91,39 @@ def test_the_unread_badge_follows_new_and_read_messages(client, citizen):
     assert badge() == 1
     client.post(reverse("notifications:mark_all_read"))
     assert badge() == 0
+
+
+def test_an_event_page_is_cached_for_anonymous_visitors_until_a_place_is_taken_or_registration_opens(
+        client, citizen):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Registration
+    from tests.events.factories import EventFactory, RegistrationFactory
+
+    event = EventFactory(capacity=2, waitlist_limit=0, registration_opens_at=timezone.now() + timedelta(hours=1))
+    path = f"/events/{event.pk}/"
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    waiting = client.get(path)
+    assert waiting["X-Page-Cache"] == "hit" and "2명 / 정원 2명" in waiting.content.decode()
+    RegistrationFactory(event=event, user=citizen, status=Registration.Status.CONFIRMED)  # no Event row saved
+    taken = client.get(path)
+    assert taken["X-Page-Cache"] == "miss" and "1명 / 정원 2명" in taken.content.decode()
+    # The opening moment passes with no row changed: the page offers the sign-in to register at once.
+    assert "로그인하고 신청하기" not in taken.content.decode()
+    type(event).objects.filter(pk=event.pk).update(registration_opens_at=timezone.now() - timedelta(seconds=1))
+    opened = client.get(path)
+    assert "로그인하고 신청하기" in opened.content.decode()
+    # Signed in, the page is the person's own (their registration, the form): never from that cache.
+    client.force_login(citizen)
+    mine = client.get(path)
+    assert "X-Page-Cache" not in mine and "이 행사에 신청하셨습니다" in mine.content.decode()
+
+
+def test_finder_results_are_cached_for_anonymous_visitors_not_for_people_signed_in(client, citizen):
+    path = reverse("programs:finder_results") + "?resident=yes&age=31&pregnant=yes"
+    assert client.get(path)["X-Page-Cache"] == "miss" and client.get(path)["X-Page-Cache"] == "hit"
+    client.force_login(citizen)
+    signed_in = client.get(path)
+    assert "X-Page-Cache" not in signed_in and b"csrfmiddlewaretoken" in signed_in.content  # "save my answers"

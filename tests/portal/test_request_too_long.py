@@ -37,3 +37,38 @@ def test_a_refused_csrf_check_shows_the_portals_page(citizen):
     assert response.status_code == 403
     html = response.content.decode()
     assert "요청을 확인할 수 없습니다" in html and "<main" in html and "CSRF" in html
+
+
+# --- The registration waiting room (docs/nginx.conf: limit_req on the registration URLs) -----------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, text", [("ko", "신청은 되지 않았습니다"), ("en", "Nothing was registered")])
+def test_the_page_nginx_shows_when_the_waiting_room_is_full(client, language, text):
+    response = client.get("/errors/busy/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 429 and response["Retry-After"] == "10"
+    html = response.content.decode()
+    assert text in html and "<main" in html and 'role="alert"' in html
+
+
+def _waiting_room(text: str) -> str:
+    return re.search(r"location ~ \^/events/\(series/\)\?\\+d\+/register/\$ \{+(.*?)proxy_pass", text, re.S).group(1)
+
+
+def test_registrations_pass_the_waiting_room_in_production_and_in_the_rush():
+    from django.urls import resolve
+
+    docs = (ROOT / "docs/nginx.conf").read_text()
+    bench = (ROOT / "bench/rush.py").read_text()
+    assert re.search(r"limit_req_zone \$server_name zone=registrations:1m rate=\d+r/s;", docs)
+    assert "limit_req_zone $server_name zone=registrations:1m rate={register_rate}r/s;" in bench
+    for text in (docs, bench):
+        block = _waiting_room(text)
+        assert "limit_req zone=registrations burst=" in block
+        assert "limit_req_status 429;" in block and "error_page 429 /errors/busy/;" in block
+        busy = re.search(r"location = /errors/busy/ \{+(.*?)\}", text, re.S).group(1)
+        assert "internal;" in busy and "proxy_set_header Host $server_name;" in busy
+    # The pattern covers both registration URLs and nothing else of the portal's.
+    pattern = re.compile(r"^/events/(series/)?\d+/register/$")
+    assert resolve("/events/12/register/").url_name == "register" and pattern.match("/events/12/register/")
+    assert resolve("/events/series/3/register/").url_name == "series_register"
+    assert pattern.match("/events/series/3/register/") and not pattern.match("/events/12/")
