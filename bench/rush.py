@@ -16,7 +16,8 @@ Everything is on loopback and thrown away at the end:
   a folder the run reads back.
 
 Phases, each through nginx: the bare view (``/bench/ceiling``) and the bare write view
-(``/bench/write-ceiling``) for BENCH_CEILING_SECONDS (15) each, then the rush: locust headless with
+(``/bench/write-ceiling``) for BENCH_CEILING_SECONDS (15) each, a warm-up of BENCH_WARMUP_SECONDS (30)
+with the browsing and finder users alone, then the rush: locust headless with
 BENCH_USERS (300) users for BENCH_SECONDS (180) (bench/locust/rushfile.py has the mix). Faults at
 fixed moments: the worker is killed with SIGKILL 2 s after T0 (while it delivers the confirmations)
 and restarted 5 s later; node A is killed with SIGKILL at 55% of the run and restarted 20 s later;
@@ -58,6 +59,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "180"))
 USERS = int(os.environ.get("BENCH_USERS", "300"))
 CEILING_SECONDS = int(os.environ.get("BENCH_CEILING_SECONDS", "15"))
 CEILING_USERS = int(os.environ.get("BENCH_CEILING_USERS", "16"))
+LOAD_BEFORE = None  # the machine's 1-minute load average when the run starts (main)
+WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "30"))  # browsing only, before the rush
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # gunicorn workers per node
 # Threads per worker (gthread); 1 = gunicorn's sync workers. With sync workers, parents waiting on the
 # popular event's row lock held every worker of a node and the browsing queued behind them.
@@ -66,7 +69,7 @@ CITIZENS = int(os.environ.get("BENCH_CITIZENS", "2000"))
 # The registration waiting room at nginx (docs/nginx.conf): registrations let through a second, and how
 # many may wait beyond that (past it nginx answers 429 with the portal's page). Unlimited, the
 # registrations held every thread and browsing waited behind them.
-REGISTER_RATE = int(os.environ.get("BENCH_REGISTER_RATE", "80"))
+REGISTER_RATE = int(os.environ.get("BENCH_REGISTER_RATE", "20"))
 REGISTER_BURST = int(os.environ.get("BENCH_REGISTER_BURST", "3000"))
 DRAIN_SECONDS = int(os.environ.get("BENCH_DRAIN_SECONDS", "180"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"  # py-spy on node B for 12 s from T0 (summary in rush.json)
@@ -517,6 +520,8 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
     from generate import generate
 
     preflight()
+    global LOAD_BEFORE  # noqa: PLW0603 - read once, before this run adds its own load
+    LOAD_BEFORE = round(os.getloadavg()[0], 2)
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
     database = connection.settings_dict["NAME"]
@@ -569,6 +574,11 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         log(f"bare view ceiling {ceiling.get('ceiling', {}).get('rps')} req/s")
         write_ceiling = run_locust("write-ceiling", CEILING_USERS, CEILING_SECONDS, nginx.url, workdir, locust_env)
         log(f"bare write view ceiling {write_ceiling.get('write-ceiling', {}).get('rps')} req/s")
+        # At 10:00 the portal has been serving all morning: templates compiled in every worker, a database
+        # connection per thread, the public pages in Redis. The browsing alone warms the nodes up first;
+        # the rush is then measured whole, from its first second.
+        warmup = run_locust("warmup", USERS, WARMUP_SECONDS, nginx.url, workdir, locust_env) if WARMUP_SECONDS else {}
+        log(f"warm-up: {WARMUP_SECONDS} s of browsing, {warmup.get('Aggregated', {}).get('rps')} req/s")
 
         # The rush: T0 at 30% of the run; registration opens then (events' registration_opens_at).
         rush_start = time.time() + 3
@@ -650,6 +660,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
                           rush_start=rush_start, rush_end=rush_end, node_a=nodes[0], ceiling=ceiling,
                           write_ceiling=write_ceiling, rush=rush, samples=sampler.samples, drained=drained)
         figures["server_metrics"] = server_totals
+        figures["warmup"] = {"seconds": WARMUP_SECONDS, "users": USERS, "client_side": warmup.get("Aggregated")}
         figures["cores_used_during_the_rush"] = cpu_used
         figures["notifications"]["left_after_drain"] = leftover
         # Exits nobody injected, each restarted by the supervisor (Service): counted, never hidden.
@@ -666,9 +677,10 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         log(f"invariant {'held  ' if held else 'BROKEN'} node B answers as node A after a write")
         figures["data"] = generated
         figures["machine"] = {"cpus": os.cpu_count(), "cpu": load._cpu_model(), "postgresql": load._pg_version(),
-                              "note": "a 2-core machine shared with other sessions' work during the run"}
+                              "load_average_before_the_run": LOAD_BEFORE}
         figures["load"] = (f"locust {USERS} users for {SECONDS} s (browse 60, finder 15, register 15, apply 5, "
-                           f"staff 3, clerk 2, hostile 1), ceilings {CEILING_USERS} users × {CEILING_SECONDS} s")
+                           f"staff 3, clerk 2, hostile 1), ceilings {CEILING_USERS} users × {CEILING_SECONDS} s, "
+                           f"warm-up {WARMUP_SECONDS} s of browsing")
         kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
         figures["server"] = (f"nginx round robin (registration waiting room {REGISTER_RATE}/s, {REGISTER_BURST} "
                              f"waiting) → 2 gunicorn nodes × {WORKERS} {kind} (settings.bench), "
@@ -756,7 +768,8 @@ def write_docs(figures: dict) -> None:
         return
     reg, notes, ceilings = figures["registrations"], figures["notifications"], figures["ceilings"]
     lines = [f"### Last run ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}): {figures['load']}", "",
-             f"{figures['server']}; data: {figures['data']['counts']}. {figures['machine']['note']}.", "",
+             f"{figures['server']}; data: {figures['data']['counts']}. {figures['machine']['cpus']} cores, "
+             f"load average {figures['machine']['load_average_before_the_run']} before the run.", "",
              "| invariant | |", "|---|---|"]
     lines += [f"| {name} | {state} |" for name, state in figures["invariants"].items()]
     lines += ["", "| target | |", "|---|---|"]

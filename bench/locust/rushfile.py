@@ -2,7 +2,8 @@
 
 bench/rush.py writes a plan (RUSH_PLAN, JSON: T0, the popular events, the program opening at T0,
 session keys of signed-in citizens and staff, the files to upload) and runs locust in three phases
-(RUSH_PHASE): ``ceiling`` (the bare view), ``write-ceiling`` (the bare write view) and ``rush``.
+(RUSH_PHASE): ``ceiling`` (the bare view), ``write-ceiling`` (the bare write view), ``warmup`` (the
+browsing and finder users alone, so the rush meets nodes that have served a morning) and ``rush``.
 
 In the rush, users are drawn by weight: browse 60, finder 15, register 15, apply 5, staff review 3,
 clerk dashboard and export 2, hostile 1. Every request carries X-Bench-Name (the figure it counts
@@ -136,12 +137,13 @@ class WriteCeilingUser(Portal):
 
 # --- The rush ------------------------------------------------------------------------------------
 
-def rush_weight(n: int) -> int:
-    return n if PHASE == "rush" else 0
+def rush_weight(n: int, *, warms_up: bool = False) -> int:
+    """A user class's weight in the rush; browsing and the finder also run in the warm-up before it."""
+    return n if PHASE == "rush" or (warms_up and PHASE == "warmup") else 0
 
 
 class Browser(Portal):
-    weight = rush_weight(60)
+    weight = rush_weight(60, warms_up=True)
 
     @task
     def browse(self):
@@ -149,7 +151,7 @@ class Browser(Portal):
 
 
 class FinderUser(Portal):
-    weight = rush_weight(15)
+    weight = rush_weight(15, warms_up=True)
 
     @task
     def finder(self):
