@@ -5,8 +5,16 @@ sink as e-mail backend. DATABASE_URL (set by the caller) points at the caller's 
 """
 
 import os
+import time
+
+import time_machine
 
 from gwangmyeong_portal.settings.test import *  # noqa: F403
+
+# The tests run at noon in Seoul (tests/notifications/conftest.py); the worker they start keeps the
+# same clock, so a claim's age means the same to the worker and to the test's sweep.
+if float(os.environ.get("NOTIFY_TEST_CLOCK_OFFSET", "0")):
+    time_machine.travel(time.time() + float(os.environ["NOTIFY_TEST_CLOCK_OFFSET"]), tick=True).start()
 
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = os.environ["NOTIFY_TEST_BROKER_URL"]
