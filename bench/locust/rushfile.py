@@ -3,7 +3,7 @@
 bench/rush.py writes a plan (RUSH_PLAN, JSON: T0, the popular events, the program opening at T0,
 session keys of signed-in citizens and staff, the files to upload) and runs locust in three phases
 (RUSH_PHASE): ``ceiling`` (the bare view), ``write-ceiling`` (the bare write view), ``warmup`` (the
-browsing and finder users alone, so the rush meets nodes that have served a morning) and ``rush``.
+browsing, finder, staff and clerk users, so the rush meets nodes that have served a morning) and ``rush``.
 
 In the rush, users are drawn by weight: browse 60, finder 15, register 15, apply 5, staff review 3,
 clerk dashboard and export 2, hostile 1. Every request carries X-Bench-Name (the figure it counts
@@ -138,7 +138,8 @@ class WriteCeilingUser(Portal):
 # --- The rush ------------------------------------------------------------------------------------
 
 def rush_weight(n: int, *, warms_up: bool = False) -> int:
-    """A user class's weight in the rush; browsing and the finder also run in the warm-up before it."""
+    """A user class's weight in the rush; browsing, the finder and the staff's and clerk's pages also
+    run in the warm-up before it (the morning before the opening)."""
     return n if PHASE == "rush" or (warms_up and PHASE == "warmup") else 0
 
 
@@ -239,7 +240,7 @@ class Applicant(Portal):
 
 
 class StaffReviewer(Portal):
-    weight = rush_weight(3)
+    weight = rush_weight(3, warms_up=True)
 
     @task
     def review(self):
@@ -256,7 +257,7 @@ class StaffReviewer(Portal):
 
 
 class Clerk(Portal):
-    weight = rush_weight(2)
+    weight = rush_weight(2, warms_up=True)
 
     @task
     def dashboard(self):
