@@ -51,22 +51,21 @@ def places_waitlisted(event: Event) -> int:
     return total or 0
 
 
+def _place_sums() -> dict:
+    return {"taken": Sum("party_size", filter=Q(status__in=Registration.HOLDS_PLACE)),
+            "waitlisted": Sum("party_size", filter=Q(status=Status.WAITLISTED))}
+
+
 def places_counts(event: Event) -> tuple[int, int]:
     """People holding a place and people waitlisted, in one query (``places_taken``, ``places_waitlisted``)."""
-    totals = event.registrations.aggregate(
-        taken=Sum("party_size", filter=Q(status__in=Registration.HOLDS_PLACE)),
-        waitlisted=Sum("party_size", filter=Q(status=Status.WAITLISTED)),
-    )
+    totals = event.registrations.aggregate(**_place_sums())
     return totals["taken"] or 0, totals["waitlisted"] or 0
 
 
 def places_counts_and_holding(event: Event, user) -> tuple[int, int, bool]:
     """``places_counts`` and whether ``user`` holds an active registration, in the same one query."""
     totals = event.registrations.aggregate(
-        taken=Sum("party_size", filter=Q(status__in=Registration.HOLDS_PLACE)),
-        waitlisted=Sum("party_size", filter=Q(status=Status.WAITLISTED)),
-        mine=Count("pk", filter=Q(user=user, status__in=Registration.ACTIVE)),
-    )
+        **_place_sums(), mine=Count("pk", filter=Q(user=user, status__in=Registration.ACTIVE)))
     return totals["taken"] or 0, totals["waitlisted"] or 0, totals["mine"] > 0
 
 
