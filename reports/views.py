@@ -11,12 +11,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -58,7 +61,7 @@ def dashboard(request):
     sections = []
     for index, table in enumerate(tables):
         sections.append({
-            "table": table, "id": table.key.replace("_", "-"),
+            "table": table, "id": table.key.replace("_", "-"), "html": _table_html(table),
             "charts": [{"id": f"chart-{index}-{n}", "data_id": f"chart-data-{index}-{n}", "config": chart}
                        for n, chart in enumerate(table.charts)],
             "csv": f"{reverse('reports:table_export', args=[table.key, 'csv'])}?{query}",
@@ -72,6 +75,19 @@ def dashboard(request):
         "small_count_threshold": selectors.small_count_threshold(),
         "crumbs": [(_("통계·보고"), reverse("reports:dashboard"))],
     })
+
+
+def _table_html(table) -> str:
+    """A table's HTML, kept as long as the table itself (same key, same count): the city-wide tables
+    are a few thousand cells, and rendering them was most of a dashboard's time in the rush."""
+    if not table.cache_key or table.computed_at is None:
+        return render_to_string("reports/_table.html", {"table": table})
+    key = f"{table.cache_key}:html:{table.computed_at.timestamp()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("reports/_table.html", {"table": table})
+        cache.set(key, html, settings.REPORTS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - the template's own output, escaped when it was rendered
 
 
 @require_GET

@@ -63,6 +63,7 @@ class Table:
     charts: list[dict] = field(default_factory=list)
     note: Any = ""
     computed_at: datetime | None = None  # when its figures were counted (``report_table`` keeps them a while)
+    cache_key: str = ""  # under which ``report_table`` keeps it ("" when it is computed every time)
 
 
 def period_bounds(filters: ReportFilters) -> tuple[datetime, datetime]:

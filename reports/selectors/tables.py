@@ -44,6 +44,7 @@ def report_table(key: str, *, user, scope: ReportScope, filters: ReportFilters) 
     table = cache.get(cache_key)
     if table is None:
         table = _computed(key, user=user, scope=scope, filters=filters)
+        table.cache_key = cache_key
         cache.set(cache_key, table, seconds)
     return table
 

@@ -75,3 +75,35 @@ def test_an_agency_never_gets_the_citys_cached_tables(client, clerk, staff_a, da
     keys = {s["table"].key for s in response.context["sections"]}
     assert "applications_by_month" not in keys
     assert "나기관" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_kept_table_is_not_rendered_again_and_a_new_count_is(client, clerk, citizen, data, cached, settings,
+                                                                monkeypatch):
+    """The tables' HTML is kept with the counted table: a second look renders no table, and a table
+    counted again (the window passed) shows its new figures, not the HTML kept for the old ones."""
+    import reports.views
+
+    rendered = []
+    real = reports.views.render_to_string
+
+    def counting_render(name, *args, **kwargs):
+        rendered.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(reports.views, "render_to_string", counting_render)
+    client.force_login(clerk)
+    first, _ = counting(client)
+    tables = len(first.context["sections"])
+    assert rendered == ["reports/_table.html"] * tables
+    second, _ = counting(client)
+    assert len(rendered) == tables, "a kept table's HTML is reused"
+    html = next(s["html"] for s in second.context["sections"] if s["table"].key == "program_decisions")
+    assert "<table" in html and str(html) in second.content.decode()
+    applications_bulk(data["toys"], citizen, 12)
+    settings.REPORTS_CACHE_SECONDS = 0  # the window has passed: counted and rendered again
+    after, _ = counting(client)
+    assert len(rendered) == 2 * tables
+    fresh = next(s for s in after.context["sections"] if s["table"].key == "program_decisions")
+    toys = next(row for row in fresh["table"].rows if row[0] == "장난감 도서관")
+    assert all(str(cell) in fresh["html"] for cell in toys if cell is not None)
