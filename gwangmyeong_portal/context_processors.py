@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -10,7 +12,35 @@ def portal(request):
         "PORTAL_NAME": settings.PORTAL_NAME,
         "CITY_OFFICE_PHONE": settings.CITY_OFFICE_PHONE,
         "main_menu": SimpleLazyObject(lambda: main_menu(request)),
+        # What the menus' HTML depends on besides the language: the shell keeps it per this state.
+        "menu_state": SimpleLazyObject(lambda: menu_state(request)),
     }
+
+
+def menu_state(request) -> str:
+    """Signed in, staff, and the section the page is in: with the language, all that the main menu
+    and the mobile menu's sections vary by (``main_menu``), as a short cache key."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return f"{int(signed_in)}{int(signed_in and user.is_staff)}:{current_section(request.path)}"
+
+
+def current_section(path: str) -> str:
+    """The key of the main menu's section ``path`` is in ("" for none)."""
+    prefixes = _section_prefixes()
+    if path.startswith((prefixes["finder"], prefixes["timeline"])):
+        return "finder"
+    for key in ("programs", "events", "partners", "reports"):
+        if path.startswith(prefixes[key]):
+            return key
+    return ""
+
+
+@functools.cache
+def _section_prefixes() -> dict[str, str]:
+    return {"programs": reverse("programs:catalog"), "finder": reverse("programs:finder"),
+            "timeline": reverse("programs:timeline"), "events": reverse("events:month"),
+            "partners": reverse("partners:index"), "reports": reverse("reports:dashboard")}
 
 
 def main_menu(request) -> list[dict]:
@@ -45,13 +75,7 @@ def main_menu(request) -> list[dict]:
     if signed_in and user.is_staff:
         sections.append({"key": "reports", "label": _("통계·보고서"), "url": reverse("reports:dashboard"),
                          "children": [(_("통계·보고서"), reverse("reports:dashboard"))]})
-    path = request.path
+    current = current_section(request.path)
     for section in sections:
-        prefix = section["url"]
-        if section["key"] == "programs":
-            section["current"] = path.startswith(prefix) and not path.startswith(
-                (reverse("programs:finder"), reverse("programs:timeline")))
-        else:
-            section["current"] = path.startswith(prefix) or (
-                section["key"] == "finder" and path.startswith(reverse("programs:timeline")))
+        section["current"] = section["key"] == current
     return sections

@@ -99,7 +99,7 @@ def test_healthz_says_503_when_the_broker_is_down(client, settings):
 
 
 def test_healthz_says_503_when_the_cache_is_down(client, settings):
-    settings.CACHES = {
+    settings.CACHES = {**settings.CACHES,
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
                     "OPTIONS": {"socket_connect_timeout": 1}}
     }

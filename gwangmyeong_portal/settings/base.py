@@ -172,6 +172,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+# The page shell's fixed parts (footer, menus), rendered once per language and menu state in each
+# process ({% cache … using="fragments" %} in templates/includes): they depend on the code and the
+# language only, never on data, so every node renders the same and nothing needs invalidating.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+                       "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1000}}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

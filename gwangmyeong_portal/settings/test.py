@@ -23,6 +23,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = BASE_DIR / "var" / "test_media"  # noqa: F405
 CACHES = {
+    **CACHES,  # noqa: F405
     "default": {
         **CACHES["default"],  # noqa: F405
         "KEY_PREFIX": f"gm-test-{os.getpid()}",

@@ -41,7 +41,8 @@ def own_redis(tmp_path, settings):
                 server.kill()
                 pytest.fail("own redis-server did not start")
             time.sleep(0.05)
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0",
+    settings.CACHES = {**settings.CACHES,
+                       "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0",
                                    "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5,
                                                "IGNORE_EXCEPTIONS": True}}}
     assert caches["default"].set("probe", 1) and caches["default"].get("probe") == 1

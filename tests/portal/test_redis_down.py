@@ -26,7 +26,7 @@ def redis_down(settings, monkeypatch):
     """The cache points at a closed port and sending a task fails as kombu does without a broker."""
     from notifications import tasks
 
-    settings.CACHES = DEAD_REDIS
+    settings.CACHES = {**settings.CACHES, **DEAD_REDIS}
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

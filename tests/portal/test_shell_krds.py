@@ -62,6 +62,33 @@ def test_main_menu_is_rendered_for_desktop_and_the_mobile_menu_with_the_same_sec
     assert 'href="#mobile-nav" class="btn-navi all"' in html and 'id="close-nav"' in mobile
 
 
+def test_the_kept_menus_and_footer_follow_the_language_the_section_and_who_is_signed_in(client, citizen, clerk):
+    """The shell's menus and footer are kept per process ("fragments" cache): each page still gets
+    the ones for its language, its section, and a citizen's or a staff member's menu."""
+
+    def menus(path, **headers):
+        html = client.get(path, **headers).content.decode()
+        return (html[html.index('class="krds-main-menu"'):html.index("</header>")],
+                html[html.index('id="krds-footer"'):])
+
+    anonymous_events, footer_ko = menus("/events/")
+    anonymous_programs, _ = menus("/programs/")
+    assert 'href="/events/" class="gnb-main-trigger is-link selected"' in anonymous_events
+    assert 'href="/programs/" class="gnb-main-trigger is-link selected"' in anonymous_programs
+    assert 'href="/events/" class="gnb-main-trigger is-link selected"' not in anonymous_programs
+    assert "/events/my/" not in anonymous_events
+    _, footer_en = menus("/events/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "개인정보 처리방침" in footer_ko and "개인정보 처리방침" not in footer_en
+    client.force_login(citizen)
+    citizen_menu, _ = menus("/events/")
+    assert "/events/my/" in citizen_menu and "/reports/" not in citizen_menu
+    client.force_login(clerk)
+    clerk_menu, _ = menus("/events/")
+    assert "/reports/" in clerk_menu
+    client.force_login(citizen)
+    assert "/reports/" not in menus("/events/")[0]
+
+
 def test_privacy_policy_reads_retention_and_the_privacy_officer_from_settings(client, settings):
     from tests.events.factories import AgencyFactory
 
