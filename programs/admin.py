@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from gwangmyeong_portal.access_log import AccessLoggedAdminMixin, access_log_record
+from gwangmyeong_portal.admin_lists import QuickActionCheckboxMixin
 from gwangmyeong_portal.admin_workflow import WorkflowDeleteMixin
 from gwangmyeong_portal.uploads import private_file_response
 
@@ -117,7 +118,7 @@ def _decision_action(kind: str, label, needs_text: bool):
 
 
 @admin.register(Application)
-class ApplicationAdmin(WorkflowDeleteMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(QuickActionCheckboxMixin, WorkflowDeleteMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("reference", "program", "applicant_name", "status", "submitted_at", "decided_at")
     list_filter = ("status", "program__life_stage", "program", ("submitted_at", admin.DateFieldListFilter))
     search_fields = ("reference", "applicant__name", "applicant__email")
