@@ -60,6 +60,8 @@ def parent() -> int:
                "EMAIL_FILE_PATH": str(ROOT / "var" / "bench-costs-mail")}
         result = subprocess.run([sys.executable, __file__, "--measure"], env=env, cwd=ROOT, check=False,
                                 capture_output=True, text=True)
+        if os.environ.get("BENCH_COST_PROFILE"):
+            print(result.stderr[-200000:], file=sys.stderr)
         if result.returncode != 0:
             print(result.stdout[-4000:], result.stderr[-4000:])
             return 1
@@ -127,6 +129,11 @@ def measure() -> None:  # noqa: C901 - one table of cases, read top to bottom
     applicant = client_for(User.objects.filter(email__endswith="@bench.example").exclude(
         applications__program=program).order_by("pk").last())
 
+    from programs.models import Application
+
+    submitted = iter(Application.objects.filter(status=Application.Status.SUBMITTED).order_by("-pk")
+                     .values_list("pk", flat=True)[:2 * REQUESTS + 20])
+    changed = next(submitted)
     cases = {
         "write-ceiling (signed in)": lambda: next(fresh).post("/bench/write-ceiling"),
         "register → 302": lambda: next(fresh).post(f"/events/{roomy.pk}/register/", {"consent": "on"}),
@@ -142,10 +149,17 @@ def measure() -> None:  # noqa: C901 - one table of cases, read top to bottom
             "/programs/finder/results/?resident=yes&age=31&pregnant=yes"),
         "apply form": lambda: applicant.get(program.get_absolute_url() + "apply/"),
         "admin review queue": lambda: clerk.get("/admin/programs/application/?status__exact=submitted"),
+        "admin change page": lambda: clerk.get(f"/admin/programs/application/{changed}/change/"),
+        "admin approve": lambda: clerk.post("/admin/programs/application/?status__exact=submitted", {
+            "action": "action_approve", "_selected_action": next(submitted), "index": "0"}),
         "clerk dashboard": lambda: clerk.get("/reports/"),
+        "clerk CSV export": lambda: clerk.get("/reports/tables/applications_by_month.csv"),
     }
     rows = {}
+    profiled = tuple(p for p in os.environ.get("BENCH_COST_PROFILE", "").split(",") if p)
     for name, send in cases.items():
+        if profiled and not name.startswith(profiled):
+            continue  # profiling one case: the others are not measured
         fresh_needed = name.startswith(("write-ceiling", "register"))
         count = min(REQUESTS, (CITIZENS // 3) - 6) if fresh_needed else REQUESTS
         for _ in range(5):
@@ -158,10 +172,35 @@ def measure() -> None:  # noqa: C901 - one table of cases, read top to bottom
             cpu.append(time.process_time() - started_cpu)
         with CaptureQueriesContext(connection) as queries:
             send()
+        if profiled and name.startswith(profiled):
+            profile(name, send, count=min(count, 60))
         rows[name] = {"status": response.status_code, "requests": count,
                       "cpu_ms": round(statistics.median(cpu) * 1000, 1),
                       "wall_ms": round(statistics.median(wall) * 1000, 1), "queries": len(queries.captured_queries)}
     print(json.dumps({"measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "requests": rows}))
+
+
+def profile(name: str, send, count: int) -> None:
+    """BENCH_COST_PROFILE=<start of a case's name>[,<another>]: where that case's CPU goes (cProfile over ``count``
+    more requests), the functions by cumulative and by own time, on stderr."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(count):
+        send()
+    profiler.disable()
+    if os.environ.get("BENCH_COST_PROFILE_FILE"):
+        slug = "".join(c if c.isalnum() else "-" for c in name)
+        profiler.dump_stats(f"{os.environ['BENCH_COST_PROFILE_FILE']}.{slug}")  # for pstats
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write(f"\n=== {name}: {count} requests, by cumulative time ===\n")
+    stats.sort_stats("cumulative").print_stats(60)
+    out.write(f"=== {name}: by own time ===\n")
+    stats.sort_stats("tottime").print_stats(30)
+    print(out.getvalue(), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -642,11 +642,15 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         injector = threading.Thread(target=inject, daemon=True)
         injector.start()
         log(f"rush: {USERS} users for {SECONDS} s, T0 in {t0 - time.time():.0f} s")
-        cpu_before, cpu_at, ticks_before = cpu_by_process(), time.time(), machine_ticks()
+        ticks_before, cpu_sampler = machine_ticks(), CpuSampler()
+        cpu_sampler.start()
         rush = run_locust("rush", USERS, SECONDS, nginx.url, workdir, locust_env)
+        cpu_sampler.stop_event.set()
+        cpu_sampler.join(timeout=5)
+        # Buckets given from T0 (negative before it), as the phases of the rush are read.
         cpu_used = {"machine_busy_cores": machine_busy(ticks_before, machine_ticks()),
-                    "by_process_alive_throughout": cpu_share(cpu_before, cpu_by_process(), time.time() - cpu_at)}
-        log(f"cores used during the rush, by process: {cpu_used}")
+                    **cpu_sampler.figures(offset_s=t0 - cpu_sampler.started_at)}
+        log(f"cores used during the rush: {cpu_used['machine_busy_cores']}, by process: {cpu_used['cores_by_kind']}")
         injector.join(timeout=90)
         rush_end = time.time()
         log("rush over; waiting for the notifications to drain")
@@ -852,31 +856,71 @@ def left_after_drain(first_message: int, rush_start: float, workdir: Path) -> di
             "last_errors": errors}
 
 
-def cpu_by_process() -> dict:
-    """CPU seconds used so far by each kind of process on the machine (/proc, user + system), so the
-    run can say where the two cores went during the rush. A killed node's seconds die with it."""
-    groups = collections.Counter()
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, IndexError):
-            continue
-        seconds = (int(fields[11]) + int(fields[12])) / tick
-        kind = ("gunicorn" if "gunicorn" in command else "celery worker" if "celery" in command and " worker" in command
-                else "celery beat" if "celery" in command and " beat" in command else "locust" if "locust" in command
-                else "postgres" if command.startswith("postgres") or "postgres:" in command
-                else "redis" if "redis-server" in command else "nginx" if "nginx" in command else "other")
-        groups[kind] += seconds
-    return dict(groups)
+def process_kind(command: str) -> str:
+    """The kind of process a command line is, for the CPU figures."""
+    return ("gunicorn" if "gunicorn" in command else "celery worker" if "celery" in command and " worker" in command
+            else "celery beat" if "celery" in command and " beat" in command else "locust" if "locust" in command
+            else "postgres" if command.startswith("postgres") or "postgres:" in command
+            else "redis" if "redis-server" in command else "nginx" if "nginx" in command else "other")
 
 
-def cpu_share(before: dict, after: dict, seconds: float) -> dict:
-    """Cores used per kind of process between two ``cpu_by_process`` snapshots — only processes alive
-    at both (locust, a killed node and closed database connections are missing: see machine_busy)."""
-    return {kind: round((after.get(kind, 0) - before.get(kind, 0)) / seconds, 2)
-            for kind in sorted(after, key=lambda k: -(after.get(k, 0) - before.get(k, 0)))}
+class CpuSampler(threading.Thread):
+    """Where the two cores went, by kind of process and by 10 s of the run: every second the CPU
+    ticks of every process on the machine (/proc, user + system), summed as deltas per process, so
+    processes that start during the run (database connections, a restarted node, locust) count and
+    one that exits loses at most its last second."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.seen: dict[int, tuple[str, int]] = {}  # pid → (kind, ticks so far)
+        self.by_kind: collections.Counter = collections.Counter()
+        self.buckets: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
+        self.stop_event = threading.Event()
+        self.started_at = time.time()
+        self.boot_ticks = self._boot_ticks()
+
+    @staticmethod
+    def _boot_ticks() -> float:
+        return float(Path("/proc/uptime").read_text().split()[0]) * os.sysconf("SC_CLK_TCK")
+
+    def sample(self) -> None:
+        bucket = int((time.time() - self.started_at) // 10) * 10
+        start_line = self._boot_ticks() - (time.time() - self.started_at) * self.tick
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                pid = int(stat.parent.name)
+                ticks = int(fields[11]) + int(fields[12])
+                if pid not in self.seen:
+                    command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    # Started since the sampler began: all its ticks are the run's; before: from now on.
+                    before = 0 if int(fields[19]) >= start_line else ticks
+                    self.seen[pid] = (process_kind(command), before)
+            except (OSError, IndexError, ValueError):
+                continue
+            kind, last = self.seen[pid]
+            if ticks > last:
+                self.by_kind[kind] += ticks - last
+                self.buckets[bucket][kind] += ticks - last
+                self.seen[pid] = (kind, ticks)
+
+    def run(self):
+        self.sample()
+        while not self.stop_event.wait(1):
+            self.sample()
+
+    def figures(self, offset_s: float = 0.0) -> dict:
+        """Cores per kind over the whole sampling, and per 10 s (``offset_s``: the buckets' times are
+        given from that many seconds after the sampler began, e.g. the rush's start)."""
+        seconds = max(time.time() - self.started_at, 1e-9)
+
+        def cores(counter, span):
+            return {kind: round(n / self.tick / span, 2) for kind, n in counter.most_common()}
+
+        return {"cores_by_kind": cores(self.by_kind, seconds),
+                "cores_by_kind_per_10s": {f"{bucket - offset_s:+.0f}s": cores(counter, 10)
+                                          for bucket, counter in sorted(self.buckets.items())}}
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -1050,6 +1094,11 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
             broken_files.append(pk)
     orphan_files = sorted(stored - {name for _pk, name in documents})
     submitted = Application.objects.filter(program_id=plan["program_id"]).exclude(status="draft").count()
+    # The staff's approvals, so a review queue that only looked busy would show here (approve requests
+    # that approved nothing: a wrong action name answers 302 too).
+    approve_requests = sum(1 for r in records if r["kind"] == "approve")
+    approved = Application.objects.filter(status="approved", decided_at__gte=datetime.fromtimestamp(
+        rush_start - WARMUP_SECONDS - 5, tz=UTC)).count()
 
     # Retried registrations after a 5xx from the killed node: nothing half-done, the retry answered once.
     retries = [r for r in records if r["kind"] == "registration-retry"]
@@ -1120,7 +1169,8 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
                          else None},
             "retried_after_killed_node": len(retries), "retries_not_clean": retry_bad[:5],
         },
-        "applications": {"submitted": submitted, "documents": len(documents), "files": len(stored),
+        "applications": {"submitted": submitted, "approve_requests": approve_requests, "approved": approved,
+                         "documents": len(documents), "files": len(stored),
                          "broken_files": broken_files, "orphan_rows": orphan_rows, "orphan_files": orphan_files[:10],
                          "double": double_applications},
         "notifications": {"rows": messages.count(), "email_rows": len(email_rows), "email_sent": len(email_sent),

@@ -252,7 +252,7 @@ class StaffReviewer(Portal):
         pk = random.choice(ids[:20])
         self.get(f"/admin/programs/application/{pk}/change/", "admin-change", citizen=staff)
         response = self.post("/admin/programs/application/?status__exact=submitted", "admin-approve",
-                             {"action": "approve", "_selected_action": pk, "index": "0"}, citizen=staff)
+                             {"action": "action_approve", "_selected_action": pk, "index": "0"}, citizen=staff)
         record(kind="approve", application=int(pk), status=response.status_code)
 
 
