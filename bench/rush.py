@@ -72,6 +72,9 @@ CITIZENS = int(os.environ.get("BENCH_CITIZENS", "2000"))
 REGISTER_RATE = int(os.environ.get("BENCH_REGISTER_RATE", "20"))
 REGISTER_BURST = int(os.environ.get("BENCH_REGISTER_BURST", "3000"))
 DRAIN_SECONDS = int(os.environ.get("BENCH_DRAIN_SECONDS", "180"))
+# CPU priority of the Celery worker and beat (nice): 0 as the web nodes, or higher so that on a host
+# they share with the web nodes the notifications wait a moment rather than the pages (docs/deploy.md).
+SERVICE_NICE = int(os.environ.get("BENCH_WORKER_NICE", "0"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"  # py-spy on node B for 12 s from T0 (summary in rush.json)
 POPULAR, PLACES, WAITLIST = 10, 30, 30
 T0_AT = 0.3  # of the rush
@@ -174,7 +177,8 @@ class Service:
 
     def start(self):
         with self._lock:
-            self.process = subprocess.Popen([str(BIN / "celery"), "-A", "gwangmyeong_portal", *self.args],
+            nice = ["nice", "-n", str(SERVICE_NICE)] if SERVICE_NICE else []  # nice execs: the pid is celery's
+            self.process = subprocess.Popen([*nice, str(BIN / "celery"), "-A", "gwangmyeong_portal", *self.args],
                                             cwd=ROOT, env=self.env, stdout=open(self.log, "a"),  # noqa: SIM115
                                             stderr=subprocess.STDOUT)
             self.wanted = True
@@ -687,9 +691,11 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
                            f"staff 3, clerk 2, hostile 1), ceilings {CEILING_USERS} users × {CEILING_SECONDS} s, "
                            f"warm-up {WARMUP_SECONDS} s (browse, finder, staff, clerk)")
         kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
+        niced = f" at nice {SERVICE_NICE}" if SERVICE_NICE else ""
         figures["server"] = (f"nginx round robin (registration waiting room {REGISTER_RATE}/s, {REGISTER_BURST} "
                              f"waiting) → 2 gunicorn nodes × {WORKERS} {kind} (settings.bench), "
-                             "1 Celery worker (prefork, 2) + 1 beat, own redis-server, PostgreSQL")
+                             f"1 Celery worker (prefork, 2) + 1 beat{niced}, "
+                             "own redis-server, PostgreSQL")
     finally:
         for process in (nginx, beat, worker, *nodes):
             try:

@@ -142,7 +142,10 @@ def bump_users(user_ids, *, after_commit: bool = True) -> None:
         return
 
     def forget_all():
-        cache.set_many({key: secrets.token_hex(6) for key in keys}, timeout=None)
+        if len(keys) == 1:  # one SET, not a MULTI … EXEC pipeline: most calls name one person
+            cache.set(keys[0], secrets.token_hex(6), timeout=None)
+        else:
+            cache.set_many({key: secrets.token_hex(6) for key in keys}, timeout=None)
 
     forget_all()
     if after_commit:
