@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1102,9 +1102,9 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
     submitted = Application.objects.filter(program_id=plan["program_id"]).exclude(status="draft").count()
     # The staff's approvals, so a review queue that only looked busy would show here (approve requests
     # that approved nothing: a wrong action name answers 302 too).
+    approve_ids = {r["application"] for r in records if r["kind"] == "approve"}
     approve_requests = sum(1 for r in records if r["kind"] == "approve")
-    approved = Application.objects.filter(status="approved", decided_at__gte=datetime.fromtimestamp(
-        rush_start - WARMUP_SECONDS - 5, tz=UTC)).count()
+    approved = Application.objects.filter(pk__in=approve_ids, status="approved").count()
 
     # Retried registrations after a 5xx from the killed node: nothing half-done, the retry answered once.
     retries = [r for r in records if r["kind"] == "registration-retry"]
