@@ -73,7 +73,7 @@ REGISTER_RATE = int(os.environ.get("BENCH_REGISTER_RATE", "20"))
 REGISTER_BURST = int(os.environ.get("BENCH_REGISTER_BURST", "3000"))
 DRAIN_SECONDS = int(os.environ.get("BENCH_DRAIN_SECONDS", "180"))
 # CPU priority of the Celery worker and beat (nice): 0 as the web nodes, or higher so that on a host
-# they share with the web nodes the notifications wait a moment rather than the pages (docs/deploy.md).
+# they share with the web nodes the notifications wait a moment rather than the pages (docs/performance.md).
 SERVICE_NICE = int(os.environ.get("BENCH_WORKER_NICE", "0"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"  # py-spy on node B for 12 s from T0 (summary in rush.json)
 POPULAR, PLACES, WAITLIST = 10, 30, 30
@@ -884,7 +884,6 @@ class CpuSampler(threading.Thread):
         self.buckets: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
         self.stop_event = threading.Event()
         self.started_at = time.time()
-        self.boot_ticks = self._boot_ticks()
 
     @staticmethod
     def _boot_ticks() -> float:
@@ -1102,9 +1101,9 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
     submitted = Application.objects.filter(program_id=plan["program_id"]).exclude(status="draft").count()
     # The staff's approvals, so a review queue that only looked busy would show here (approve requests
     # that approved nothing: a wrong action name answers 302 too).
-    approve_ids = {r["application"] for r in records if r["kind"] == "approve"}
-    approve_requests = sum(1 for r in records if r["kind"] == "approve")
-    approved = Application.objects.filter(pk__in=approve_ids, status="approved").count()
+    approve_ids = [r["application"] for r in records if r["kind"] == "approve"]
+    approve_requests = len(approve_ids)
+    approved = Application.objects.filter(pk__in=set(approve_ids), status="approved").count()
 
     # Retried registrations after a 5xx from the killed node: nothing half-done, the retry answered once.
     retries = [r for r in records if r["kind"] == "registration-retry"]
