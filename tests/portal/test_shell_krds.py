@@ -79,8 +79,11 @@ def test_the_kept_menus_and_footer_follow_the_language_the_section_and_who_is_si
     assert "/events/my/" not in anonymous_events
     _, footer_en = menus("/events/", HTTP_ACCEPT_LANGUAGE="en")
     assert "개인정보 처리방침" in footer_ko and "개인정보 처리방침" not in footer_en
-    client.force_login(citizen)
-    citizen_menu, _ = menus("/events/")
+    client.force_login(citizen)  # signed in: the page itself is not cached whole, only its shell's parts
+    citizen_menu, citizen_footer_ko = menus("/events/")
+    citizen_menu_en, citizen_footer_en = menus("/events/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "개인정보 처리방침" in citizen_footer_ko and "개인정보 처리방침" not in citizen_footer_en
+    assert "행사·박람회" in citizen_menu and "행사·박람회" not in citizen_menu_en
     assert "/events/my/" in citizen_menu and "/reports/" not in citizen_menu
     client.force_login(clerk)
     clerk_menu, _ = menus("/events/")
