@@ -184,7 +184,8 @@ def detail(request, pk: int):
                                sorted(places.items()), [(e.pk, e.places_taken) for e in sub_events],
                                event.registration_open_at(timezone.now()))
     return page_cache.anonymous_response(
-        request, cache_key, lambda: _render_detail(request, event, places=places, sub_events=sub_events))
+        request, cache_key, lambda: _render_detail(request, event, places=places, sub_events=sub_events),
+        stale=page_cache.stale_key("events", "detail", event.pk))
 
 
 @require_GET

@@ -168,9 +168,10 @@ def anonymous_page(kind: str, *also: str):
         def wrapped(request, *args, **kwargs):
             if not anonymous_cacheable(request):
                 return view(request, *args, **kwargs)
-            cache_key = key(kind, "anonymous-page", request.path, request.META.get("QUERY_STRING", ""),
-                            *(version(other) for other in also))
-            return anonymous_response(request, cache_key, lambda: view(request, *args, **kwargs))
+            query = request.META.get("QUERY_STRING", "")
+            cache_key = key(kind, "anonymous-page", request.path, query, *(version(other) for other in also))
+            return anonymous_response(request, cache_key, lambda: view(request, *args, **kwargs),
+                                      stale=stale_key(kind, "anonymous-page", request.path, query))
 
         return wrapped
 
@@ -183,22 +184,56 @@ def anonymous_cacheable(request) -> bool:
             and len(request.META.get("QUERY_STRING", "")) <= 500)
 
 
-def anonymous_response(request, cache_key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+REBUILD_SECONDS = 10  # how long one request may hold the right to rebuild a page (it releases it when done)
+
+
+def stale_key(kind: str, name: str, *parts: Any) -> str:
+    """Where the last page built for these ``parts`` is kept, whatever the rows' version or the day.
+
+    After an edit every anonymous page of its kind misses at once; at a busy moment (the clerk opens
+    a program at 10:00) hundreds of visitors would each build the same few pages. One request
+    rebuilds a page and the others are given this last copy meanwhile (``anonymous_response``)."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"page-stale:{kind}:{name}:{translation.get_language()}:{digest}"
+
+
+def _cached_response(value, state: str) -> HttpResponse:
+    content, content_type = value
+    response = HttpResponse(content, content_type=content_type)
+    response["X-Page-Cache"] = state
+    return response
+
+
+def anonymous_response(request, cache_key: str, render: Callable[[], HttpResponse], *,
+                       stale: str | None = None) -> HttpResponse:
     """The page kept under ``cache_key``, or ``render()``'s, kept there when it is the same for every
     anonymous visitor (a 200 that sets no cookie and holds no CSRF token). For views whose key needs
-    more than the path (``events.views.detail``: the head counts); ``anonymous_page`` for the rest."""
+    more than the path (``events.views.detail``: the head counts); ``anonymous_page`` for the rest.
+
+    ``stale`` (``stale_key``): on a miss, only the first request rebuilds the page; while it does,
+    the others get the last copy built (``X-Page-Cache: stale``), or build it too if there is none.
+    The first visit after an edit is that first request, so it sees the change at once; a visitor
+    arriving during those milliseconds sees the page as it was a moment before."""
     cached = cache.get(cache_key)
     if cached is not None:
-        content, content_type = cached
-        response = HttpResponse(content, content_type=content_type)
-        response["X-Page-Cache"] = "hit"
-        return response
-    response = render()
-    if (response.status_code == 200 and not getattr(response, "streaming", False) and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            and b"csrfmiddlewaretoken" not in response.content):
-        cache.set(cache_key, (response.content, response["Content-Type"]), TIMEOUT)
-        response["X-Page-Cache"] = "miss"
+        return _cached_response(cached, "hit")
+    building = f"{stale}:building" if stale else None
+    if building and not cache.add(building, 1, REBUILD_SECONDS):
+        previous = cache.get(stale)
+        if previous is not None:
+            return _cached_response(previous, "stale")
+        building = None  # nothing to give meanwhile: this request builds it as well
+    try:
+        response = render()
+        if (response.status_code == 200 and not getattr(response, "streaming", False) and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and b"csrfmiddlewaretoken" not in response.content):
+            value = (response.content, response["Content-Type"])
+            cache.set_many({cache_key: value, stale: value} if stale else {cache_key: value}, TIMEOUT)
+            response["X-Page-Cache"] = "miss"
+    finally:
+        if building:
+            cache.delete(building)
     return response
 
 

@@ -127,3 +127,68 @@ def test_finder_results_are_cached_for_anonymous_visitors_not_for_people_signed_
     client.force_login(citizen)
     signed_in = client.get(path)
     assert "X-Page-Cache" not in signed_in and b"csrfmiddlewaretoken" in signed_in.content  # "save my answers"
+
+
+def _rebuilding(kind: str, name: str, *parts):
+    """Another request holds the right to rebuild this page (as at a busy moment after an edit)."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from gwangmyeong_portal import page_cache
+
+    with translation.override("ko"):
+        building = page_cache.stale_key(kind, name, *parts) + ":building"
+    assert cache.add(building, 1, 10)
+    return building
+
+
+def test_while_one_visitor_rebuilds_a_page_after_an_edit_the_others_get_the_last_copy(client):
+    from django.core.cache import cache
+
+    program = ProgramFactory(title_ko="옛 이름")
+    catalog = reverse("programs:catalog")
+    assert client.get(catalog)["X-Page-Cache"] == "miss"
+    program.title_ko = "새 이름"
+    program.save()
+    building = _rebuilding("programs", "anonymous-page", catalog, "")
+    meanwhile = client.get(catalog)
+    assert meanwhile["X-Page-Cache"] == "stale" and "옛 이름" in meanwhile.content.decode()
+    assert "Content-Security-Policy" in meanwhile  # still a page through every middleware
+    cache.delete(building)  # the rebuilding request is done: the next visitor builds and sees the change
+    after = client.get(catalog)
+    assert after["X-Page-Cache"] == "miss" and "새 이름" in after.content.decode()
+    assert cache.get(building) is None  # released, so the next edit's first visitor rebuilds at once
+
+
+def test_with_no_last_copy_every_visitor_builds_the_page_while_another_rebuilds_it(client):
+    from django.core.cache import cache
+
+    ProgramFactory(title_ko="장난감도서관")
+    catalog = reverse("programs:catalog")
+    building = _rebuilding("programs", "anonymous-page", catalog, "q=%EB%8F%84%EC%84%9C%EA%B4%80&page=1")
+    response = client.get(catalog, {"q": "도서관", "page": "1"})  # asked for by no other test
+    assert response["X-Page-Cache"] == "miss" and "장난감도서관" in response.content.decode()
+    assert cache.get(building) == 1  # not this request's to release
+    cache.delete(building)
+
+
+def test_an_event_page_rebuilt_by_another_visitor_is_given_as_it_was_a_moment_before(client, citizen):
+    from django.core.cache import cache
+
+    from events.models import Registration
+    from tests.events.factories import EventFactory, RegistrationFactory
+
+    event = EventFactory(capacity=2, waitlist_limit=0)
+    path = f"/events/{event.pk}/"
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    RegistrationFactory(event=event, user=citizen, status=Registration.Status.CONFIRMED)
+    building = _rebuilding("events", "detail", event.pk)
+    meanwhile = client.get(path)
+    assert meanwhile["X-Page-Cache"] == "stale" and "2명 / 정원 2명" in meanwhile.content.decode()
+    cache.delete(building)
+    assert "1명 / 정원 2명" in client.get(path).content.decode()
+    # An event no longer public is a 404 before any copy is looked at.
+    type(event).objects.filter(pk=event.pk).update(is_public=False)
+    building = _rebuilding("events", "detail", event.pk)
+    assert client.get(path).status_code == 404
+    cache.delete(building)
