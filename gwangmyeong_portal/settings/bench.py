@@ -28,3 +28,5 @@ ROOT_URLCONF = "gwangmyeong_portal.bench_urls"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # bench/rush.py sends e-mail through Django's file backend into a folder it reads back.
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "bench-mail"))  # noqa: F405
+# What each request cost its thread, in X-Bench-CPU (bench/rush.py logs it at nginx): outermost.
+MIDDLEWARE = ["gwangmyeong_portal.bench_timing.BenchTimingMiddleware", *MIDDLEWARE]  # noqa: F405
