@@ -213,7 +213,8 @@ def anonymous_response(request, cache_key: str, render: Callable[[], HttpRespons
     ``stale`` (``stale_key``): on a miss, only the first request rebuilds the page; while it does,
     the others get the last copy built (``X-Page-Cache: stale``), or build it too if there is none.
     The first visit after an edit is that first request, so it sees the change at once; a visitor
-    arriving during those milliseconds sees the page as it was a moment before."""
+    arriving during those milliseconds sees the page as it was a moment before. A rebuild that is
+    not kept (a 404, a page with a form) forgets the last copy, so an unpublished page stops at once."""
     cached = cache.get(cache_key)
     if cached is not None:
         return _cached_response(cached, "hit")
@@ -224,13 +225,22 @@ def anonymous_response(request, cache_key: str, render: Callable[[], HttpRespons
             return _cached_response(previous, "stale")
         building = None  # nothing to give meanwhile: this request builds it as well
     try:
-        response = render()
+        try:
+            response = render()
+        except Exception:
+            if stale:  # the page is a 404 now (unpublished meanwhile) or failed: give no copy of it any more
+                cache.delete(stale)
+            raise
         if (response.status_code == 200 and not getattr(response, "streaming", False) and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
                 and b"csrfmiddlewaretoken" not in response.content):
             value = (response.content, response["Content-Type"])
             cache.set_many({cache_key: value, stale: value} if stale else {cache_key: value}, TIMEOUT)
             response["X-Page-Cache"] = "miss"
+        elif stale:
+            # Not a page to keep (a program unpublished meanwhile is a 404 now): its last copy must not
+            # be given to anyone any more.
+            cache.delete(stale)
     finally:
         if building:
             cache.delete(building)

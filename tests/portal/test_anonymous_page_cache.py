@@ -192,3 +192,17 @@ def test_an_event_page_rebuilt_by_another_visitor_is_given_as_it_was_a_moment_be
     building = _rebuilding("events", "detail", event.pk)
     assert client.get(path).status_code == 404
     cache.delete(building)
+
+
+def test_a_page_unpublished_meanwhile_is_never_given_from_its_last_copy_again(client):
+    from django.core.cache import cache
+
+    program = ProgramFactory(title_ko="곧 내려갈 사업")
+    path = program.get_absolute_url()
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    program.status = "draft"
+    program.save()
+    assert client.get(path).status_code == 404  # the first visitor rebuilds: nothing to keep
+    building = _rebuilding("programs", "anonymous-page", path, "")
+    assert client.get(path).status_code == 404  # another rebuilds meanwhile: no last copy any more
+    cache.delete(building)
