@@ -224,24 +224,19 @@ def anonymous_response(request, cache_key: str, render: Callable[[], HttpRespons
         if previous is not None:
             return _cached_response(previous, "stale")
         building = None  # nothing to give meanwhile: this request builds it as well
+    kept = False
     try:
-        try:
-            response = render()
-        except Exception:
-            if stale:  # the page is a 404 now (unpublished meanwhile) or failed: give no copy of it any more
-                cache.delete(stale)
-            raise
+        response = render()
         if (response.status_code == 200 and not getattr(response, "streaming", False) and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
                 and b"csrfmiddlewaretoken" not in response.content):
             value = (response.content, response["Content-Type"])
             cache.set_many({cache_key: value, stale: value} if stale else {cache_key: value}, TIMEOUT)
             response["X-Page-Cache"] = "miss"
-        elif stale:
-            # Not a page to keep (a program unpublished meanwhile is a 404 now): its last copy must not
-            # be given to anyone any more.
-            cache.delete(stale)
+            kept = True
     finally:
+        if stale and not kept:  # a 404 now (unpublished meanwhile), a page with a form, a failure
+            cache.delete(stale)
         if building:
             cache.delete(building)
     return response

@@ -206,3 +206,34 @@ def test_a_page_unpublished_meanwhile_is_never_given_from_its_last_copy_again(cl
     building = _rebuilding("programs", "anonymous-page", path, "")
     assert client.get(path).status_code == 404  # another rebuilds meanwhile: no last copy any more
     cache.delete(building)
+
+
+def test_a_visitor_arriving_during_a_rebuild_gets_the_last_copy_and_the_page_is_built_once(rf):
+    import secrets
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from gwangmyeong_portal import page_cache
+
+    request = rf.get("/programs/")
+    request.user = AnonymousUser()
+    name = secrets.token_hex(4)  # keys no other test uses
+    stale = page_cache.stale_key("programs", name)
+    builds, meanwhile = [], []
+
+    def build(text):
+        def render():
+            builds.append(text)
+            if text == "new":  # a second visitor's request arrives while this one is rebuilding
+                meanwhile.append(page_cache.anonymous_response(request, f"{name}:v2", build("again"), stale=stale))
+            return HttpResponse(text)
+        return render
+
+    page_cache.anonymous_response(request, f"{name}:v1", build("old"), stale=stale)
+    after_edit = page_cache.anonymous_response(request, f"{name}:v2", build("new"), stale=stale)
+    assert builds == ["old", "new"]  # the visitor who came meanwhile did not build it again
+    assert meanwhile[0]["X-Page-Cache"] == "stale" and meanwhile[0].content == b"old"
+    assert after_edit["X-Page-Cache"] == "miss" and after_edit.content == b"new"
+    again = page_cache.anonymous_response(request, f"{name}:v2", build("unused"), stale=stale)
+    assert again["X-Page-Cache"] == "hit" and again.content == b"new"
