@@ -65,7 +65,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # gunicorn workers per node
 # Threads per worker (gthread); 1 = gunicorn's sync workers. With sync workers, parents waiting on the
 # popular event's row lock held every worker of a node and the browsing queued behind them.
 # 8, not 4: registrations waiting on the row lock and uploads being checked hold a thread while using
-# no CPU, and with 4 the browsing queued behind them at the opening (browse p95 379 → 154 ms, same
+# no CPU, and with 4 the browsing queued behind them at the opening (browse p95 427 → 154 ms, same
 # load; docs/performance.md). Not 16: six processes × 16 threads each holding a database connection
 # reached PostgreSQL's default max_connections (100) and the warm-up halved.
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
