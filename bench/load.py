@@ -114,6 +114,12 @@ def targets() -> list[dict]:
 
 
 class Gunicorn:
+    # A pool of its own (bench/rush.py's staff pool) sets these: its worker count (None: WORKERS) and
+    # what its command starts with (``nice -n 10``: nice execs, so the pid is still gunicorn's).
+    workers: int | None = None
+    prefix: tuple[str, ...] = ()
+    name = "portal"
+
     def __init__(self, *, database: str, secret_key: str, cache_prefix: str, workdir: Path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -133,7 +139,8 @@ class Gunicorn:
 
     def start(self, timeout: float = 30):
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "gwangmyeong_portal.wsgi:application", "--workers", str(WORKERS),
+            [*self.prefix, str(BIN / "gunicorn"), "gwangmyeong_portal.wsgi:application",
+             "--workers", str(self.workers or WORKERS), "--name", self.name,
              "--bind", f"127.0.0.1:{self.port}", "--error-logfile", str(self.log), "--log-level", "warning"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

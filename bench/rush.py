@@ -12,6 +12,8 @@ Everything is on loopback and thrown away at the end:
 * two gunicorn nodes (settings/bench.py: production settings, DEBUG off, Redis cache, cached_db
   sessions) behind nginx from Debian's package (installed with apt-get when missing), round robin,
   ``proxy_next_upstream error timeout http_502 http_503`` (nginx retries only idempotent requests);
+  on each node the staff's and clerk's pages (/admin/, /reports/) go to a pool of its own at a
+  lower CPU priority (BENCH_STAFF_THREADS, BENCH_STAFF_NICE; docs/deploy.md);
 * one Celery worker and one beat, started as in production; e-mail through Django's file backend into
   a folder the run reads back.
 
@@ -75,6 +77,14 @@ CITIZENS = int(os.environ.get("BENCH_CITIZENS", "2000"))
 # registrations held every thread and browsing waited behind them.
 REGISTER_RATE = int(os.environ.get("BENCH_REGISTER_RATE", "20"))
 REGISTER_BURST = int(os.environ.get("BENCH_REGISTER_BURST", "3000"))
+# The staff's and the clerk's pages (/admin/, /reports/) on a pool of their own on each node: one
+# worker of STAFF_THREADS threads (0: on the citizens' pool, as before), at CPU priority STAFF_NICE.
+# They are 5% of the users but were 43% of the nodes' request CPU (a review queue page 67 ms, the
+# dashboard 53 ms against 2-9 ms for a public page), and in the citizens' workers they took the CPU
+# and the GIL from the parents' pages at the opening. At nice 10 the kernel gives them what the
+# parents' pages leave: the admin slows down at 10:00, the citizens' pages do not (docs/deploy.md).
+STAFF_THREADS = int(os.environ.get("BENCH_STAFF_THREADS", "4"))
+STAFF_NICE = int(os.environ.get("BENCH_STAFF_NICE", "10"))
 DRAIN_SECONDS = int(os.environ.get("BENCH_DRAIN_SECONDS", "180"))
 # CPU priority of the Celery worker and beat (nice): 0 as the web nodes, or higher so that on a host
 # they share with the web nodes the notifications wait a moment rather than the pages (docs/performance.md).
@@ -217,19 +227,45 @@ class Service:
 
 
 class Node(load.Gunicorn):
+    """One web node: the citizens' gunicorn and, with STAFF_THREADS, the staff's pool beside it
+    (``staff``: same code, settings and database, its own port). Started, killed and stopped together."""
+
     def __init__(self, name: str, env: dict, workdir: Path, **kwargs):
         folder = workdir / name
         folder.mkdir()
         super().__init__(workdir=folder, **kwargs)
         self.name = name
         (folder / "prometheus").mkdir()
+        # One metrics folder for both pools: the node's /metrics adds up every process of the node.
         self.env.update(env, PROMETHEUS_MULTIPROC_DIR=str(folder / "prometheus"))
         if THREADS > 1:  # gunicorn reads extra options from GUNICORN_CMD_ARGS (load.Gunicorn builds the rest)
             self.env["GUNICORN_CMD_ARGS"] = f"--worker-class gthread --threads {THREADS} --limit-request-line 8190"
+        self.staff = None
+        if STAFF_THREADS:
+            self.staff = load.Gunicorn(workdir=folder, **kwargs)
+            self.staff.log, self.staff.workers, self.staff.name = folder / "staff.log", 1, "portal-staff"
+            self.staff.prefix = ("nice", "-n", str(STAFF_NICE)) if STAFF_NICE else ()
+            self.staff.env = {**self.env, "GUNICORN_CMD_ARGS": (
+                f"--worker-class gthread --threads {STAFF_THREADS} --limit-request-line 8190")}
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return (self.port, self.staff.port) if self.staff else (self.port,)
+
+    def start(self, timeout: float = 30):
+        super().start(timeout)
+        if self.staff:
+            self.staff.start(timeout)
 
     def kill(self):
-        kill_tree(self.process.pid)
-        self.process.wait()
+        for pool in (self, self.staff) if self.staff else (self,):
+            kill_tree(pool.process.pid)
+            pool.process.wait()
+
+    def stop(self):
+        super().stop()
+        if self.staff:
+            self.staff.stop()
 
 
 NGINX_CONF = """
@@ -257,6 +293,12 @@ http {{
         keepalive 32;
         # Shorter than gunicorn's --keep-alive (2 s): nginx never reuses a connection gunicorn is closing
         # (that race answers "connection reset" and would count against a healthy node).
+        keepalive_timeout 1s;
+    }}
+    upstream staff {{
+        server 127.0.0.1:{staff_a} max_fails=3 fail_timeout=5s;
+        server 127.0.0.1:{staff_b} max_fails=3 fail_timeout=5s;
+        keepalive 8;
         keepalive_timeout 1s;
     }}
     server {{
@@ -296,6 +338,13 @@ http {{
             proxy_set_header Host $server_name;
             proxy_set_header X-Forwarded-For $remote_addr;
         }}
+        # As docs/nginx.conf: the staff's and the clerk's pages on the nodes' staff pools.
+        location /admin/ {{
+            proxy_pass http://staff;
+        }}
+        location /reports/ {{
+            proxy_pass http://staff;
+        }}
         location / {{
             proxy_pass http://portal;
         }}
@@ -305,14 +354,16 @@ http {{
 
 
 class Nginx:
-    def __init__(self, workdir: Path, port_a: int, port_b: int):
+    def __init__(self, workdir: Path, node_a: Node, node_b: Node):
         self.dir = workdir / "nginx"
         self.dir.mkdir()
         self.port = load.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.conf = self.dir / "nginx.conf"
         self.conf.write_text(NGINX_CONF.format(user="user root;" if os.geteuid() == 0 else "", dir=self.dir,
-                                               port=self.port, port_a=port_a, port_b=port_b,
+                                               port=self.port, port_a=node_a.port, port_b=node_b.port,
+                                               # Without staff pools, the staff's pages go to the nodes alike.
+                                               staff_a=node_a.ports[-1], staff_b=node_b.ports[-1],
                                                register_rate=REGISTER_RATE, register_burst=REGISTER_BURST))
         self.process = None
 
@@ -575,7 +626,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
     service_env.pop("PROMETHEUS_MULTIPROC_DIR")
     worker = Service("worker", ["worker", "--loglevel=INFO", "--concurrency=2"], service_env, workdir)
     beat = Service("beat", ["beat", "--loglevel=INFO"], service_env, workdir)
-    nginx = Nginx(workdir, nodes[0].port, nodes[1].port)
+    nginx = Nginx(workdir, nodes[0], nodes[1])
     faults: list[dict] = []
     figures: dict = {}
     try:
@@ -721,7 +772,9 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one script, read top to bot
         kind = f"gthread workers × {THREADS} threads" if THREADS > 1 else "sync workers"
         niced = f" at nice {SERVICE_NICE}" if SERVICE_NICE else ""
         figures["server"] = (f"nginx round robin (registration waiting room {REGISTER_RATE}/s, {REGISTER_BURST} "
-                             f"waiting) → 2 gunicorn nodes × {WORKERS} {kind} (settings.bench), "
+                             f"waiting) → 2 gunicorn nodes × {WORKERS} {kind} (settings.bench)"
+                             + (f", each with a staff pool for /admin/ and /reports/ (1 worker × {STAFF_THREADS} "
+                                f"threads at nice {STAFF_NICE})" if STAFF_THREADS else "") + ", "
                              f"1 Celery worker (prefork, 2) + 1 beat{niced}, "
                              "own redis-server, PostgreSQL")
     finally:
@@ -896,7 +949,9 @@ def left_after_drain(first_message: int, rush_start: float, workdir: Path) -> di
 
 def process_kind(command: str) -> str:
     """The kind of process a command line is, for the CPU figures."""
-    return ("gunicorn" if "gunicorn" in command else "celery worker" if "celery" in command and " worker" in command
+    return ("gunicorn staff" if "gunicorn" in command and "portal-staff" in command
+            else "gunicorn" if "gunicorn" in command
+            else "celery worker" if "celery" in command and " worker" in command
             else "celery beat" if "celery" in command and " beat" in command else "locust" if "locust" in command
             else "postgres" if command.startswith("postgres") or "postgres:" in command
             else "redis" if "redis-server" in command else "nginx" if "nginx" in command else "other")
@@ -1044,13 +1099,13 @@ def analyse(*, plan, nginx, outcomes, media, mail_dir, faults, rush_start, rush_
         for bucket, rows in sorted(browse_buckets.items())}
 
     # Errors by cause.
-    node_port = f":{node_a.port}"
+    node_ports = tuple(f":{port}" for port in node_a.ports)  # the killed node's pools
     errors = collections.Counter()
     stray_5xx = []
     for entry in entries:
         if entry["status"] < 500:
             continue
-        if in_window(entry, "node") and node_port in entry["upstream"]:
+        if in_window(entry, "node") and any(port in entry["upstream"] for port in node_ports):
             errors[f"in flight to the killed node ({entry['method']} {entry['status']})"] += 1
         elif in_window(entry, "redis"):
             errors[f"during the Redis restart ({entry['status']})"] += 1

@@ -72,3 +72,49 @@ def test_registrations_pass_the_waiting_room_in_production_and_in_the_rush():
     assert resolve("/events/12/register/").url_name == "register" and pattern.match("/events/12/register/")
     assert resolve("/events/series/3/register/").url_name == "series_register"
     assert pattern.match("/events/series/3/register/") and not pattern.match("/events/12/")
+
+
+# --- The staff's pool (docs/nginx.conf: upstream staff; bench/rush.py's staff pools) ----------------
+
+def test_the_admin_and_the_reports_go_to_the_staff_pool_in_production_and_in_the_rush():
+    from django.urls import reverse
+
+    docs = (ROOT / "docs/nginx.conf").read_text()
+    bench = (ROOT / "bench/rush.py").read_text()
+    for text in (docs, bench):
+        assert re.search(r"upstream staff \{+", text)
+        for prefix in ("/admin/", "/reports/"):
+            block = re.search(rf"location {re.escape(prefix)} \{{+(.*?)\}}", text, re.S).group(1)
+            assert "proxy_pass http://staff;" in block
+        # Everything else (the citizens' pages, the error pages nginx shows) stays on the citizens' pool.
+        assert re.search(r"location / \{+\s*proxy_pass http://portal;", text)
+    # The two prefixes are where the admin and the clerks' pages are.
+    assert reverse("admin:index") == "/admin/"
+    assert reverse("reports:dashboard") == "/reports/"
+    export = reverse("reports:table_export", kwargs={"key": "applications_by_month", "fmt": "csv"})
+    assert export.startswith("/reports/")
+
+
+def test_nginx_accepts_the_production_configuration(tmp_path):
+    """docs/nginx.conf as docker-compose.yml mounts it (in nginx's http block), with the containers'
+    names in place of Docker's DNS: `nginx -t` parses every directive and location."""
+    import shutil
+    import subprocess
+
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (.ci/run installs nginx-light)")
+    conf = (ROOT / "docs/nginx.conf").read_text()
+    conf = conf.replace("server web:8000", "server 127.0.0.1:8001")
+    conf = conf.replace("server staff:8000", "server 127.0.0.1:8002")
+    conf = conf.replace("listen 80;", "listen 127.0.0.1:8080;").replace("access_log /dev/stdout portal;",
+                                                                         f"access_log {tmp_path}/access.log portal;")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n client_body_temp_path {tmp_path}/body;\n proxy_temp_path {tmp_path}/proxy;\n"
+        f" fastcgi_temp_path {tmp_path}/fastcgi;\n uwsgi_temp_path {tmp_path}/uwsgi;\n"
+        f" scgi_temp_path {tmp_path}/scgi;\n"
+        f"{conf}\n}}\n")
+    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+                             "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
