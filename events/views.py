@@ -136,9 +136,8 @@ def event_list(request):
                                                 **_filter_context(filters)})
 
 
-def _visible_event(request, pk: int) -> Event:
-    return get_object_or_404(Event.objects.visible_to(request.user).select_related("organiser", "parent", "series"),
-                             pk=pk)
+def _visible_event(request, pk: int, *, related: tuple[str, ...] = ("organiser", "parent", "series")) -> Event:
+    return get_object_or_404(Event.objects.visible_to(request.user).select_related(*related), pk=pk)
 
 
 def _render_detail(request, event: Event, form: RegistrationForm | None = None, *, status: int = 200,
@@ -329,7 +328,9 @@ def course_cancel(request, pk: int):
 @login_required
 @require_POST
 def register(request, pk: int):
-    event = _visible_event(request, pk)
+    # Only the organiser (whether the registrant's data goes to an agency): at an opening this runs for
+    # every parent, and the event's parent and series, rarely set, are read when needed.
+    event = _visible_event(request, pk, related=("organiser",))
     form = RegistrationForm(request.POST, event=event)
     if not form.is_valid():
         # The page again with the errors and everything typed, like a refused programs application.

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -51,22 +52,39 @@ def places_waitlisted(event: Event) -> int:
     return total or 0
 
 
-def _place_sums() -> dict:
-    return {"taken": Sum("party_size", filter=Q(status__in=Registration.HOLDS_PLACE)),
-            "waitlisted": Sum("party_size", filter=Q(status=Status.WAITLISTED))}
+# The two counts every registration makes at an opening, one before the event's row lock and one
+# under it, as SQL written once: built by the ORM on each call (an aggregate with two filtered sums)
+# they cost more CPU than the rest of the work under the lock, and every millisecond there is one
+# the next parent waits (bench/request_costs.py, docs/performance.md "Profiled and fixed"). Plain
+# SQL both PostgreSQL and SQLite run; the statuses are the models' own constants.
+def _counts_sql(*, mine: bool) -> str:
+    holds = ", ".join(["%s"] * len(Registration.HOLDS_PLACE))
+    active = ", ".join(["%s"] * len(Registration.ACTIVE))
+    sums = (f"COALESCE(SUM(CASE WHEN status IN ({holds}) THEN party_size END), 0), "
+            "COALESCE(SUM(CASE WHEN status = %s THEN party_size END), 0)")
+    if mine:
+        sums += f", COUNT(CASE WHEN user_id = %s AND status IN ({active}) THEN 1 END)"
+    return f"SELECT {sums} FROM {Registration._meta.db_table} WHERE event_id = %s"  # noqa: S608 - constants
+
+
+_COUNTS_SQL, _COUNTS_AND_MINE_SQL = _counts_sql(mine=False), _counts_sql(mine=True)
+_HOLDS, _ACTIVE = [s.value for s in Registration.HOLDS_PLACE], [s.value for s in Registration.ACTIVE]
 
 
 def places_counts(event: Event) -> tuple[int, int]:
     """People holding a place and people waitlisted, in one query (``places_taken``, ``places_waitlisted``)."""
-    totals = event.registrations.aggregate(**_place_sums())
-    return totals["taken"] or 0, totals["waitlisted"] or 0
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, [*_HOLDS, Status.WAITLISTED.value, event.pk])
+        taken, waitlisted = cursor.fetchone()
+    return int(taken), int(waitlisted)
 
 
 def places_counts_and_holding(event: Event, user) -> tuple[int, int, bool]:
     """``places_counts`` and whether ``user`` holds an active registration, in the same one query."""
-    totals = event.registrations.aggregate(
-        **_place_sums(), mine=Count("pk", filter=Q(user=user, status__in=Registration.ACTIVE)))
-    return totals["taken"] or 0, totals["waitlisted"] or 0, totals["mine"] > 0
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_AND_MINE_SQL, [*_HOLDS, Status.WAITLISTED.value, user.pk, *_ACTIVE, event.pk])
+        taken, waitlisted, mine = cursor.fetchone()
+    return int(taken), int(waitlisted), mine > 0
 
 
 def places_left(event: Event) -> int | None:
@@ -74,6 +92,21 @@ def places_left(event: Event) -> int | None:
     if event.capacity is None:
         return None
     return max(0, event.capacity - places_taken(event))
+
+
+# What a registration decides on and may have changed since the event was read: read again under the lock.
+REGISTRATION_STATE = ("status", "registration_required", "series_id", "registration_opens_at",
+                      "registration_closes_at", "starts_at", "capacity", "waitlist_limit", "party_size_max")
+
+
+def lock_event_state(event: Event) -> Event:
+    """Lock ``event``'s row like ``lock_event`` and read again only ``REGISTRATION_STATE`` into the
+    instance (the registration path: the whole row, built as a model, cost several times more)."""
+    values = (Event.objects.select_for_update(no_key=True).filter(pk=event.pk)
+              .values_list(*REGISTRATION_STATE).get())
+    for name, value in zip(REGISTRATION_STATE, values, strict=True):
+        setattr(event, name, value)
+    return event
 
 
 def lock_event(event: Event | int) -> Event:

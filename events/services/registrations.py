@@ -26,6 +26,7 @@ from ._shared import (
     Status,
     format_when,
     lock_event,
+    lock_event_state,
     message_context,
     my_link,
     places_counts,
@@ -105,7 +106,7 @@ def registration_create(
     notices = {expected: _registered_notice(event, user, expected)}
     try:
         with transaction.atomic():
-            locked = lock_event(event)
+            locked = lock_event_state(event)
             _check_registrable(locked, now)
             status = _status_for(locked, *places_counts(locked), party_size)
             if status not in notices:  # a place freed or taken meanwhile: the other message

@@ -65,13 +65,13 @@ def test_a_place_taken_between_the_first_count_and_the_lock_waitlists_with_the_w
     other = make_user("other@example.com")
     from events.services import registrations
 
-    real = registrations.lock_event
+    real = registrations.lock_event_state
 
     def someone_else_first(target):
         RegistrationFactory(event=event, status=S.CONFIRMED, user=other)  # committed by another parent meanwhile
         return real(target)
 
-    monkeypatch.setattr(registrations, "lock_event", someone_else_first)
+    monkeypatch.setattr(registrations, "lock_event_state", someone_else_first)
     registration = services.registration_create(event=event, user=user, consent=True, provision_consent=True)
     assert registration.status == S.WAITLISTED
     assert set(Message.objects.filter(recipient=user).values_list("kind", flat=True)) == {
@@ -83,13 +83,13 @@ def test_an_event_cancelled_between_the_checks_and_the_lock_is_refused(monkeypat
     from events.models import Event
     from events.services import registrations
 
-    real = registrations.lock_event
+    real = registrations.lock_event_state
 
     def cancelled_meanwhile(target):
         Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
         return real(target)
 
-    monkeypatch.setattr(registrations, "lock_event", cancelled_meanwhile)
+    monkeypatch.setattr(registrations, "lock_event_state", cancelled_meanwhile)
     with pytest.raises(ValidationError, match="취소된 행사"):
         services.registration_create(event=event, user=make_user("c@example.com"), consent=True,
                                      provision_consent=True)
