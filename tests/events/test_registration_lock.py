@@ -108,3 +108,30 @@ def test_before_the_lock_one_query_reads_the_places_and_whether_the_person_holds
             services.registration_create(event=event, user=user, consent=True, provision_consent=True)
         assert refused.value.code == code and code in services.NOTHING_TO_CORRECT
         assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_counts_written_in_sql_agree_with_the_orm_for_every_status_and_party_size():
+    """places_counts and places_counts_and_holding are SQL written once (the opening's hot path):
+    they must count exactly what the ORM's places_taken and places_waitlisted count."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.services._shared import places_counts, places_counts_and_holding, places_taken, places_waitlisted
+
+    event = EventFactory(capacity=50, waitlist_limit=50)
+    other_event = EventFactory(capacity=50)
+    parties = {S.CONFIRMED: 3, S.OFFERED: 2, S.ATTENDED: 1, S.WAITLISTED: 4, S.CANCELLED: 5}
+    people = {}
+    for status, party in parties.items():
+        people[status] = make_user(f"{status}@example.com")
+        now = timezone.now()  # what the table's constraints ask of an offer and an attendance
+        RegistrationFactory(event=event, status=status, user=people[status], party_size=party,
+                            offer_expires_at=now + timedelta(hours=12) if status == S.OFFERED else None,
+                            checked_in_at=now if status == S.ATTENDED else None)
+    RegistrationFactory(event=other_event, status=S.CONFIRMED, user=make_user("elsewhere@example.com"),
+                        party_size=7)
+    assert places_counts(event) == (places_taken(event), places_waitlisted(event)) == (6, 4)
+    for status, person in people.items():
+        assert places_counts_and_holding(event, person) == (6, 4, status in Registration.ACTIVE)
+    assert places_counts(EventFactory()) == (0, 0)  # no registration: zeros, not NULL
