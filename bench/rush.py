@@ -63,18 +63,23 @@ CEILING_SECONDS = int(os.environ.get("BENCH_CEILING_SECONDS", "15"))
 CEILING_USERS = int(os.environ.get("BENCH_CEILING_USERS", "16"))
 LOAD_BEFORE = None  # the machine's 1-minute load average when the run starts (main)
 WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "30"))  # before the rush: no registration
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # gunicorn workers per node
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # gunicorn workers per node (see THREADS)
 # Threads per worker (gthread); 1 = gunicorn's sync workers. With sync workers, parents waiting on the
 # popular event's row lock held every worker of a node and the browsing queued behind them.
-# 8, not 4: registrations waiting on the row lock and uploads being checked hold a thread while using
-# no CPU, and with 4 the browsing queued behind them at the opening (browse p95 427 → 154 ms, same
-# load; docs/performance.md). Not 16: six processes × 16 threads each holding a database connection
-# reached PostgreSQL's default max_connections (100) and the warm-up halved.
+# 24 threads a node: registrations waiting on the row lock and uploads being checked hold a thread
+# while using no CPU, and with 12 (3 × 4) the browsing queued behind them at the opening (browse p95
+# 427 → 154 ms with 3 × 8, same load; docs/performance.md). Not more: six processes × 16 threads each
+# holding a database connection reached PostgreSQL's default max_connections (100) and the warm-up
+# halved. 6 × 4 (BENCH_WORKERS=6 BENCH_THREADS=4) shares each interpreter lock among half as many
+# threads and answered more registrations a second when the waiting room was raised; at 20/s the two
+# are alike, and 3 × 8 is fewer processes.
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", "2000"))
 # The registration waiting room at nginx (docs/nginx.conf): registrations let through a second, and how
 # many may wait beyond that (past it nginx answers 429 with the portal's page). Unlimited, the
 # registrations held every thread and browsing waited behind them.
+# 20: the pages keep their targets with a margin; at 40/s (6 × 4) they held them in one run of two, so
+# 40 is the edge of what two shared cores sustain (docs/performance.md).
 REGISTER_RATE = int(os.environ.get("BENCH_REGISTER_RATE", "20"))
 REGISTER_BURST = int(os.environ.get("BENCH_REGISTER_BURST", "3000"))
 # The staff's and the clerk's pages (/admin/, /reports/) on a pool of their own on each node: one
@@ -835,12 +840,14 @@ def summarise_profile(path: Path, top: int = 25) -> dict:
     raw stacks stay in the work folder (BENCH_KEEP_WORKDIR=1 keeps it; flamegraph.pl or speedscope read it)."""
     if not path.exists():
         return {"error": "py-spy wrote no profile (is ptrace allowed?)"}
-    inclusive, total = collections.Counter(), 0
+    inclusive, total, in_requests = collections.Counter(), 0, 0
     for line in path.read_text().splitlines():
         stack, _sep, count = line.rpartition(" ")
         if not count.isdigit():
             continue
         total += int(count)
+        # Inside a request: below settings.bench's outermost middleware; the rest is gunicorn's own loop.
+        in_requests += int(count) if "bench_timing.py" in stack else 0
         seen = set()
         for frame in stack.split(";"):
             match = re.match(r"(\S+) \((?:\S*/)?((?:accounts|events|programs|notifications|reports|gwangmyeong_portal|"
@@ -848,7 +855,8 @@ def summarise_profile(path: Path, top: int = 25) -> dict:
             if match and (key := f"{match.group(2)}:{match.group(1)}") not in seen:
                 seen.add(key)
                 inclusive[key] += int(count)
-    return {"samples": total, "top_inclusive_share": {k: round(v / total, 3) for k, v in inclusive.most_common(top)}}
+    return {"samples": total, "inside_requests_share": round(in_requests / total, 3) if total else None,
+            "top_inclusive_share": {k: round(v / total, 3) for k, v in inclusive.most_common(top)}}
 
 
 def write_docs(figures: dict) -> None:
