@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -39,17 +38,6 @@ def title_context(obj, recipient) -> dict[str, str]:
 
 def my_link() -> str:
     return reverse("events:my")
-
-
-def places_taken(event: Event) -> int:
-    """People holding a place (confirmed, offered or attended)."""
-    total = event.registrations.filter(status__in=Registration.HOLDS_PLACE).aggregate(n=Sum("party_size"))["n"]
-    return total or 0
-
-
-def places_waitlisted(event: Event) -> int:
-    total = event.registrations.filter(status=Status.WAITLISTED).aggregate(n=Sum("party_size"))["n"]
-    return total or 0
 
 
 # The two counts every registration makes at an opening, one before the event's row lock and one
@@ -85,6 +73,15 @@ def places_counts_and_holding(event: Event, user) -> tuple[int, int, bool]:
         cursor.execute(_COUNTS_AND_MINE_SQL, [*_HOLDS, Status.WAITLISTED.value, user.pk, *_ACTIVE, event.pk])
         taken, waitlisted, mine = cursor.fetchone()
     return int(taken), int(waitlisted), mine > 0
+
+
+def places_taken(event: Event) -> int:
+    """People holding a place (confirmed, offered or attended)."""
+    return places_counts(event)[0]
+
+
+def places_waitlisted(event: Event) -> int:
+    return places_counts(event)[1]
 
 
 def places_left(event: Event) -> int | None:

@@ -112,12 +112,13 @@ def test_before_the_lock_one_query_reads_the_places_and_whether_the_person_holds
 
 def test_the_counts_written_in_sql_agree_with_the_orm_for_every_status_and_party_size():
     """places_counts and places_counts_and_holding are SQL written once (the opening's hot path):
-    they must count exactly what the ORM's places_taken and places_waitlisted count."""
+    they must count exactly what the ORM counts from the model's own status constants."""
     from datetime import timedelta
 
+    from django.db.models import Sum
     from django.utils import timezone
 
-    from events.services._shared import places_counts, places_counts_and_holding, places_taken, places_waitlisted
+    from events.services._shared import places_counts, places_counts_and_holding
 
     event = EventFactory(capacity=50, waitlist_limit=50)
     other_event = EventFactory(capacity=50)
@@ -131,7 +132,9 @@ def test_the_counts_written_in_sql_agree_with_the_orm_for_every_status_and_party
                             checked_in_at=now if status == S.ATTENDED else None)
     RegistrationFactory(event=other_event, status=S.CONFIRMED, user=make_user("elsewhere@example.com"),
                         party_size=7)
-    assert places_counts(event) == (places_taken(event), places_waitlisted(event)) == (6, 4)
+    orm = (event.registrations.filter(status__in=Registration.HOLDS_PLACE).aggregate(n=Sum("party_size"))["n"],
+           event.registrations.filter(status=S.WAITLISTED).aggregate(n=Sum("party_size"))["n"])
+    assert places_counts(event) == orm == (6, 4)
     for status, person in people.items():
         assert places_counts_and_holding(event, person) == (6, 4, status in Registration.ACTIVE)
     assert places_counts(EventFactory()) == (0, 0)  # no registration: zeros, not NULL
