@@ -231,6 +231,10 @@ class Service:
                 self.kill()
 
 
+def gthread_args(threads: int) -> str:
+    return f"--worker-class gthread --threads {threads} --limit-request-line 8190"
+
+
 class Node(load.Gunicorn):
     """One web node: the citizens' gunicorn and, with STAFF_THREADS, the staff's pool beside it
     (``staff``: same code, settings and database, its own port). Started, killed and stopped together."""
@@ -244,14 +248,13 @@ class Node(load.Gunicorn):
         # One metrics folder for both pools: the node's /metrics adds up every process of the node.
         self.env.update(env, PROMETHEUS_MULTIPROC_DIR=str(folder / "prometheus"))
         if THREADS > 1:  # gunicorn reads extra options from GUNICORN_CMD_ARGS (load.Gunicorn builds the rest)
-            self.env["GUNICORN_CMD_ARGS"] = f"--worker-class gthread --threads {THREADS} --limit-request-line 8190"
+            self.env["GUNICORN_CMD_ARGS"] = gthread_args(THREADS)
         self.staff = None
         if STAFF_THREADS:
             self.staff = load.Gunicorn(workdir=folder, **kwargs)
             self.staff.log, self.staff.workers, self.staff.name = folder / "staff.log", 1, "portal-staff"
             self.staff.prefix = ("nice", "-n", str(STAFF_NICE)) if STAFF_NICE else ()
-            self.staff.env = {**self.env, "GUNICORN_CMD_ARGS": (
-                f"--worker-class gthread --threads {STAFF_THREADS} --limit-request-line 8190")}
+            self.staff.env = {**self.env, "GUNICORN_CMD_ARGS": gthread_args(STAFF_THREADS)}
 
     @property
     def ports(self) -> tuple[int, ...]:
